@@ -1,0 +1,3 @@
+from modconsole.cli.main import run
+
+run()

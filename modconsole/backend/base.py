@@ -1,0 +1,97 @@
+"""The Backend protocol: everything the console and the CLI may ask of a store.
+
+`LocalBackend` calls the domain services in-process; `RemoteBackend` (a later issue) calls
+`modconsole serve` over HTTP. Both raise only the errors of `modconsole.errors`, so a caller
+handles one set: NotFound, Forbidden (refused and audited), ClaimHeld (names the holder),
+Conflict, InvalidInput, Unauthenticated, Unavailable.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Protocol
+
+from modconsole.schemas import (
+    AuditEntryPublic,
+    AuditVerifyResult,
+    CaseDetail,
+    CasePublic,
+    ClaimResult,
+    IngestResult,
+    LexiconTermPublic,
+    NotePublic,
+    QueueCount,
+    StaffPublic,
+)
+
+
+class Backend(Protocol):
+    #: Optional features an interface may look for before offering them.
+    SUPPORTS_LIVE_UPDATES: bool
+
+    @property
+    def whoami(self) -> StaffPublic:
+        """The acting staff member. Raises Unauthenticated / NotFound."""
+        ...
+
+    def queue_list(
+        self, *, queue: str | None = None, state: str | None = None, member: str | None = None,
+        limit: int = 50, offset: int = 0,
+    ) -> list[CasePublic]:
+        """Cases in board order (breached first, then priority, then SLA), paged. `limit=0`: all.
+        Raises InvalidInput for an unknown queue or state, Forbidden for a queue the role cannot see."""
+        ...
+
+    def queue_counts(self) -> list[QueueCount]:
+        """Unresolved and breached cases for each queue the role can see."""
+        ...
+
+    def case_show(self, case_id: int) -> CaseDetail:
+        """A case with its content in context, signals, reports (never the reporter), notes and history.
+        Raises NotFound, Forbidden."""
+        ...
+
+    def case_claim(self, case_id: int, *, force: bool = False) -> ClaimResult:
+        """Take or renew the lease. Raises ClaimHeld (with `holder`), Conflict if resolved, Forbidden."""
+        ...
+
+    def case_release(self, case_id: int) -> None:
+        """Give the lease back. Raises Conflict when not held by the caller."""
+        ...
+
+    def case_note(self, case_id: int, body: str) -> NotePublic:
+        ...
+
+    def case_resolve(self, case_id: int, action: str, reason: str | None = None) -> CasePublic:
+        """dismiss | hide | remove. Raises ClaimHeld, Conflict, InvalidInput, Forbidden."""
+        ...
+
+    def case_escalate(self, case_id: int, to: str, reason: str) -> CasePublic:
+        """to senior | clinical. Raises ClaimHeld, Conflict, InvalidInput, Forbidden."""
+        ...
+
+    def ingest(self, stream: IO[bytes], progress: object | None = None) -> IngestResult:
+        """Events of SPEC §2, one JSON object a line. Malformed lines are in `rejected`."""
+        ...
+
+    def staff_add(self, name: str, role: str) -> StaffPublic:
+        ...
+
+    def staff_list(self) -> list[StaffPublic]:
+        ...
+
+    def audit_list(self, *, limit: int = 100, before: int | None = None) -> list[AuditEntryPublic]:
+        """Newest first; `before` pages back from an entry id."""
+        ...
+
+    def audit_verify(self) -> AuditVerifyResult:
+        ...
+
+    def lexicon_list(self) -> list[LexiconTermPublic]:
+        ...
+
+    def lexicon_add(self, term: str, category: str, lang: str, severity: int = 2) -> LexiconTermPublic:
+        ...
+
+    def lexicon_remove(self, term: str, lang: str | None = None) -> int:
+        """Returns how many entries were removed; raises NotFound when the term is not in force."""
+        ...

@@ -1,0 +1,128 @@
+"""LocalBackend: the Backend protocol over the domain services, in this process."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from sqlalchemy import select
+
+from modconsole.domain import audit, cases, ingest, lexicons, staff
+from modconsole.domain.auth import Actor
+from modconsole.domain.models import AuditEntry, Staff
+from modconsole.domain.service import Services
+from modconsole.domain.store import Store
+from modconsole.errors import NotFound
+from modconsole.schemas import (
+    AuditEntryPublic,
+    AuditVerifyResult,
+    CaseDetail,
+    CasePublic,
+    ClaimResult,
+    IngestResult,
+    LexiconTermPublic,
+    NotePublic,
+    QueueCount,
+    StaffPublic,
+)
+
+
+class LocalBackend:
+    SUPPORTS_LIVE_UPDATES = False
+
+    def __init__(self, services: Services, actor_name: str | None) -> None:
+        self.services = services
+        self._actor_name = actor_name
+        self._actor: Actor | None = None
+
+    @classmethod
+    def open(cls, url: str, actor_name: str | None) -> LocalBackend:
+        store = Store(url)
+        store.require_initialized()
+        return cls(Services(store), actor_name)
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            self._actor = self.services.actor(self._actor_name)
+        return self._actor
+
+    @property
+    def whoami(self) -> StaffPublic:
+        with self.services.store.read() as s:
+            row = s.get(Staff, self.actor.id)
+            if row is None:
+                raise NotFound(f"no staff member {self.actor.name!r}")
+            return staff.to_public(row)
+
+    def close(self) -> None:
+        self.services.store.dispose()
+
+    # queues and cases
+    def queue_list(self, *, queue: str | None = None, state: str | None = None, member: str | None = None,
+                   limit: int = 50, offset: int = 0) -> list[CasePublic]:
+        return cases.list_queue(self.services, self.actor, queue=queue, state=state, member=member, limit=limit, offset=offset)
+
+    def queue_counts(self) -> list[QueueCount]:
+        return cases.queue_counts(self.services, self.actor)
+
+    def case_show(self, case_id: int) -> CaseDetail:
+        return cases.show(self.services, self.actor, case_id)
+
+    def case_claim(self, case_id: int, *, force: bool = False) -> ClaimResult:
+        return cases.claim(self.services, self.actor, case_id, force=force)
+
+    def case_release(self, case_id: int) -> None:
+        cases.release(self.services, self.actor, case_id)
+
+    def case_note(self, case_id: int, body: str) -> NotePublic:
+        return cases.note(self.services, self.actor, case_id, body)
+
+    def case_resolve(self, case_id: int, action: str, reason: str | None = None) -> CasePublic:
+        return cases.resolve(self.services, self.actor, case_id, action, reason)
+
+    def case_escalate(self, case_id: int, to: str, reason: str) -> CasePublic:
+        return cases.escalate(self.services, self.actor, case_id, to, reason)
+
+    # ingest
+    def ingest(self, stream: IO[bytes], progress: Any = None) -> IngestResult:
+        return ingest.ingest_file(self.services, self.actor, stream, progress)
+
+    # staff
+    def staff_add(self, name: str, role: str) -> StaffPublic:
+        return staff.add(self.services, self.actor, name, role)
+
+    def staff_list(self) -> list[StaffPublic]:
+        return staff.list_all(self.services, self.actor)
+
+    # audit
+    def audit_list(self, *, limit: int = 100, before: int | None = None) -> list[AuditEntryPublic]:
+        self.services.check(self.actor, "audit.list")
+        with self.services.store.read() as s:
+            stmt = select(AuditEntry).order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
+            if before is not None:
+                stmt = stmt.where(AuditEntry.id < before)  # type: ignore[operator]
+            if limit:
+                stmt = stmt.limit(limit)
+            return [
+                AuditEntryPublic(
+                    id=e.id or 0, at=e.at, staff=e.staff_name, role=e.role, action=e.action, target_type=e.target_type,
+                    target_id=e.target_id, outcome=e.outcome, detail=e.detail, reason=e.reason, hash=e.hash,
+                )
+                for e in s.execute(stmt).scalars()
+            ]
+
+    def audit_verify(self) -> AuditVerifyResult:
+        self.services.check(self.actor, "audit.verify")
+        with self.services.store.read() as s:
+            r = audit.verify(s)
+        return AuditVerifyResult(ok=r.ok, entries=r.entries, head=r.head, first_bad_id=r.first_bad_id, problem=r.problem)
+
+    # lexicons
+    def lexicon_list(self) -> list[LexiconTermPublic]:
+        return lexicons.list_terms(self.services, self.actor)
+
+    def lexicon_add(self, term: str, category: str, lang: str, severity: int = 2) -> LexiconTermPublic:
+        return lexicons.add(self.services, self.actor, term, category, lang, severity)
+
+    def lexicon_remove(self, term: str, lang: str | None = None) -> int:
+        return lexicons.remove(self.services, self.actor, term, lang)

@@ -1,0 +1,59 @@
+"""`modconsole audit verify | list`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from modconsole.errors import ModconsoleError
+
+from .context import emit_json, err, fail, out, state
+
+app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True, rich_markup_mode=None)
+
+
+@app.command()
+def verify(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Check the whole chain; exit 1 naming the first bad entry."""
+    try:
+        r = state(ctx).backend().audit_verify()
+    except ModconsoleError as exc:
+        fail(exc)
+    if as_json:
+        emit_json(r)
+    elif r.ok:
+        out.print(f"audit log intact: {r.entries} entries, head {r.head}", markup=False)
+    else:
+        err.print(f"audit log BROKEN at entry {r.first_bad_id}: {r.problem} ({r.entries} entries verified before it)", markup=False)
+    if not r.ok:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n")] = 50,
+    before: Annotated[int | None, typer.Option("--before", help="entries older than this id")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The newest entries first."""
+    try:
+        rows = state(ctx).backend().audit_list(limit=limit, before=before)
+    except ModconsoleError as exc:
+        fail(exc)
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table(box=None, header_style="bold")
+    for col in ("id", "at", "who", "role", "action", "target", "outcome", "detail"):
+        table.add_column(col)
+    for e in rows:
+        table.add_row(
+            str(e.id), f"{e.at:%Y-%m-%d %H:%M:%S}", Text(e.staff), e.role, e.action,
+            Text(f"{e.target_type or ''} {e.target_id or ''}".strip()),
+            Text(e.outcome, style="bold red" if e.outcome == "refused" else ""), Text(str(e.detail or "")),
+        )
+    out.print(table)

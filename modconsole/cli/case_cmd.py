@@ -1,0 +1,157 @@
+"""`modconsole case show | claim | release | note | resolve | escalate`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from modconsole.errors import ModconsoleError
+from modconsole.safetext import as_text
+from modconsole.schemas import CaseDetail, ContentPublic
+
+from .context import emit_json, fail, out, parse_case_id, state
+
+app = typer.Typer(help="Work one case.", no_args_is_help=True, rich_markup_mode=None)
+
+
+def _highlighted(body: str | None, spans: list[tuple[int, int]]) -> Text:
+    """The body, literal, with matched spans underlined (offsets into the original text)."""
+    text = Text()
+    body = body or ""
+    pos = 0
+    for start, end in sorted(spans):
+        if start < pos or end > len(body):
+            continue
+        text.append_text(as_text(body[pos:start]))
+        text.append_text(as_text(body[start:end], style="bold reverse"))
+        pos = end
+    text.append_text(as_text(body[pos:]))
+    return text
+
+
+def _content_line(c: ContentPublic) -> Text:
+    who = as_text(f"{c.author or '?'} ({c.author_handle or 'no handle'})", keep_newlines=False)
+    head = Text(f"[{c.kind or 'content'} {c.id}] ", style="dim")
+    head.append_text(who)
+    if c.created_at:
+        head.append(f" at {c.created_at:%Y-%m-%d %H:%M}", style="dim")
+    head.append(": ")
+    head.append_text(as_text(c.body if c.body is not None else "(not received yet)"))
+    return head
+
+
+def print_detail(d: CaseDetail) -> None:
+    c = d.case
+    out.print(Text(f"Case {c.id} — {c.queue} — priority {c.priority} — {c.state}", style="bold"))
+    out.print(Text(f"SLA due {c.sla_due_at:%Y-%m-%d %H:%M:%S}Z{'  BREACHED' if c.breached else ''}"))
+    if c.claimed_by:
+        out.print(Text("held by ").append_text(as_text(c.claimed_by)))
+    if c.escalated_to:
+        out.print(Text(f"escalated to {c.escalated_to}"))
+    if d.subject_member:
+        m = d.subject_member
+        out.print(Text("member ").append_text(as_text(f"{m.id} ({m.handle or 'no handle'})", keep_newlines=False)))
+    if d.content:
+        spans = [s.span for s in c.signals if s.span and s.content_id == d.content.id]
+        out.print(Text("\ncontent", style="bold"))
+        line = _content_line(d.content.model_copy(update={"body": None}))
+        out.print(line.append_text(_highlighted(d.content.body, spans)) if d.content.body is not None else line)
+    if d.context:
+        out.print(Text("\ncontext", style="bold"))
+        for ctx_item in d.context:
+            out.print(_content_line(ctx_item))
+    out.print(Text("\nsignals", style="bold"))
+    for s in c.signals:
+        out.print(Text(f"  {s.category} ({s.source}, severity {s.severity}) ").append_text(as_text(s.detail or "", keep_newlines=False)))
+    if d.reports:
+        out.print(Text("\nreports", style="bold"))
+        for r in d.reports:
+            out.print(Text(f"  {r.reason}: ").append_text(as_text(r.note or "")))
+    for label, items in d.extra.items():
+        out.print(Text(f"\n{label.replace('_', ' ')}", style="bold"))
+        for item in items:
+            out.print(Text("  ").append_text(as_text(str({k: v for k, v in item.items() if v is not None}))))
+    if d.notes:
+        out.print(Text("\nnotes", style="bold"))
+        for n in d.notes:
+            out.print(Text(f"  {n.created_at:%Y-%m-%d %H:%M} {n.author}: ").append_text(as_text(n.body)))
+    out.print(Text("\nhistory", style="bold"))
+    for e in d.history:
+        out.print(Text(f"  {e.at:%Y-%m-%d %H:%M:%S} {e.actor or 'system'} {e.action} {e.detail or ''}"))
+
+
+@app.command()
+def show(ctx: typer.Context, case_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """A case in context: content, conversation, signals, reports (never the reporter), notes, history."""
+    try:
+        detail = state(ctx).backend().case_show(parse_case_id(case_id))
+    except ModconsoleError as exc:
+        fail(exc)
+    if as_json:
+        emit_json(detail)
+    else:
+        print_detail(detail)
+
+
+@app.command()
+def claim(
+    ctx: typer.Context, case_id: str,
+    force: Annotated[bool, typer.Option("--force", help="take it over from its holder (senior, admin)")] = False,
+) -> None:
+    """Claim a case (a 15-minute lease, renewed by claiming again). Exit 3 naming the holder if held."""
+    try:
+        r = state(ctx).backend().case_claim(parse_case_id(case_id), force=force)
+    except ModconsoleError as exc:
+        fail(exc)
+    out.print(f"case {r.case_id} claimed by {r.claimed_by} until {r.expires_at:%H:%M:%S}Z", markup=False)
+
+
+@app.command()
+def release(ctx: typer.Context, case_id: str) -> None:
+    """Give a claimed case back to its queue."""
+    try:
+        cid = parse_case_id(case_id)
+        state(ctx).backend().case_release(cid)
+    except ModconsoleError as exc:
+        fail(exc)
+    out.print(f"case {cid} released", markup=False)
+
+
+@app.command()
+def note(ctx: typer.Context, case_id: str, text: str) -> None:
+    """Add a note to a case (staff only; never shown to the member)."""
+    try:
+        n = state(ctx).backend().case_note(parse_case_id(case_id), text)
+    except ModconsoleError as exc:
+        fail(exc)
+    out.print(f"note {n.id} added", markup=False)
+
+
+@app.command()
+def resolve(
+    ctx: typer.Context, case_id: str,
+    action: Annotated[str, typer.Option("--action", help="dismiss | hide | remove")],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+) -> None:
+    """Close a case: dismiss it, or hide or remove its content."""
+    try:
+        c = state(ctx).backend().case_resolve(parse_case_id(case_id), action, reason)
+    except ModconsoleError as exc:
+        fail(exc)
+    out.print(f"case {c.id} resolved: {c.resolution}", markup=False)
+
+
+@app.command()
+def escalate(
+    ctx: typer.Context, case_id: str,
+    to: Annotated[str, typer.Option("--to", help="senior | clinical")],
+    reason: Annotated[str, typer.Option("--reason")],
+) -> None:
+    """Hand a case to a senior or to the clinical team."""
+    try:
+        c = state(ctx).backend().case_escalate(parse_case_id(case_id), to, reason)
+    except ModconsoleError as exc:
+        fail(exc)
+    out.print(f"case {c.id} escalated to {c.escalated_to}", markup=False)

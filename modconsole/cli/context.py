@@ -1,0 +1,74 @@
+"""What every command needs: settings from the global options, a backend, output helpers."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+
+from modconsole.config import Settings
+from modconsole.errors import ClaimHeld, InvalidInput, ModconsoleError, Unavailable
+from modconsole.safetext import safe_json
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class State:
+    settings: Settings
+
+    def backend(self) -> Any:
+        """The backend the options select: local on --db, or remote on --api."""
+        if self.settings.api:
+            raise Unavailable(
+                f"--api {self.settings.api}: this version has no remote backend yet; "
+                "use the local store with --db (or unset MODCONSOLE_API)",
+                title="Remote backend unavailable",
+            )
+        from modconsole.backend.local import LocalBackend
+
+        return LocalBackend.open(self.settings.db, self.settings.actor)
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, State)
+    return obj
+
+
+def fail(exc: ModconsoleError) -> NoReturn:
+    """Print an error the way every command does and exit non-zero."""
+    prefix = exc.title if exc.title else "Error"
+    err.print(f"error: {prefix}: {exc.message}", markup=False)
+    if isinstance(exc, ClaimHeld):
+        raise typer.Exit(3)
+    raise typer.Exit(1)
+
+
+def emit_json(value: Any) -> None:
+    sys.stdout.write(safe_json(to_jsonable(value)) + "\n")
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+def parse_case_id(text: str) -> int:
+    try:
+        value = int(text.lstrip("#"))
+    except ValueError:
+        raise InvalidInput(f"not a case id: {text!r} (case ids are numbers, e.g. 42)") from None
+    if value <= 0:
+        raise InvalidInput(f"not a case id: {text!r}")
+    return value

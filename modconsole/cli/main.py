@@ -1,0 +1,161 @@
+"""The `modconsole` command line (SPEC §9). Parses options, calls a backend, prints; no logic."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from modconsole.config import Settings
+from modconsole.errors import ModconsoleError
+
+from . import audit_cmd, case_cmd, lexicon_cmd, queue_cmd, staff_cmd
+from .context import State, emit_json, err, fail, out, state
+
+app = typer.Typer(
+    name="modconsole",
+    help="Trust-and-safety operations console: queues, cases, sanctions, audit.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(queue_cmd.app, name="queue")
+app.add_typer(case_cmd.app, name="case")
+app.add_typer(staff_cmd.app, name="staff")
+app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(lexicon_cmd.app, name="lexicon")
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL of the store [env MODCONSOLE_DB]")] = None,
+    api: Annotated[str | None, typer.Option("--api", help="URL of a modconsole server [env MODCONSOLE_API]")] = None,
+    actor: Annotated[str | None, typer.Option("--as", help="acting staff member (local store) [env MODCONSOLE_AS]")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log what happens (never member text)")] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = State(Settings.from_env(db=db, api=api, actor=actor))
+    if ctx.invoked_subcommand is None:
+        tui(ctx)
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    admin: Annotated[str, typer.Option("--admin", help="name of the first admin")],
+) -> None:
+    """Create or upgrade the store, and make sure the named admin exists."""
+    from modconsole.domain.service import Services
+    from modconsole.domain.staff import ensure_admin
+    from modconsole.domain.store import Store
+
+    st = state(ctx)
+    try:
+        store = Store(st.settings.db)
+        store.upgrade()
+        who, created = ensure_admin(Services(store), admin)
+    except ModconsoleError as exc:
+        fail(exc)
+    out.print(f"store ready at {store.display_url()}", markup=False)
+    out.print(f"admin {who.name} {'created' if created else 'already present'}", markup=False)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", help="where to write the demo store (default: demo.db in the data dir)")] = None,
+    fresh: Annotated[bool, typer.Option("--fresh/--keep", help="start from an empty demo store")] = True,
+    seed: Annotated[int, typer.Option(help="random seed of the generated community")] = 7,
+    open_console: Annotated[bool, typer.Option("--open/--no-open", help="open the console afterwards")] = True,
+) -> None:
+    """Seed a realistic demo store (French and English) and open the console on it."""
+    from modconsole.config import demo_db_url
+    from modconsole.domain.demo import seed_demo
+
+    url = db or demo_db_url()
+    try:
+        summary = seed_demo(url, seed=seed, fresh=fresh)
+    except ModconsoleError as exc:
+        fail(exc)
+    out.print(f"demo store seeded at {summary['url']}", markup=False)
+    for line in summary["lines"]:
+        out.print("  " + line, markup=False)
+    out.print(f"try: modconsole --db {summary['url']} --as {summary['moderator']} queue list", markup=False)
+    if open_console:
+        st = state(ctx)
+        ctx.find_root().obj = State(Settings(db=summary["url"], api=None, actor=st.settings.actor or summary["moderator"]))
+        tui(ctx)
+
+
+@app.command()
+def tui(ctx: typer.Context) -> None:
+    """Open the console."""
+    try:
+        from modconsole.app import run_console  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        err.print(
+            "The console (Textual TUI) is not part of this version yet; the CLI commands work on the same store: "
+            "`modconsole queue list`, `modconsole case show ID`.",
+            markup=False,
+        )
+        raise typer.Exit(0) from None
+    run_console(state(ctx))  # pragma: no cover - arrives with the console
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="JSONL file of events, or - for standard input", allow_dash=True)],
+    as_json: Annotated[bool, typer.Option("--json", help="print counts as JSON")] = False,
+) -> None:
+    """Ingest platform events (one JSON object a line); exit 1 if any line was rejected."""
+    import sys
+
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+    st = state(ctx)
+    try:
+        backend = st.backend()
+        if str(file) == "-":
+            result = backend.ingest(sys.stdin.buffer)
+        else:
+            if not file.is_file():
+                raise_missing(file)
+            size = file.stat().st_size
+            show = err.is_terminal and not as_json
+            with file.open("rb") as fh:
+                if show:
+                    with Progress("ingest", BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(), console=err) as bar:
+                        task = bar.add_task("ingest", total=size)
+                        result = backend.ingest(fh, lambda n: bar.advance(task, n))
+                else:
+                    result = backend.ingest(fh)
+    except ModconsoleError as exc:
+        fail(exc)
+    if as_json:
+        emit_json(result)
+    else:
+        kinds = ", ".join(f"{t} {n}" for t, n in sorted(result.by_type.items())) or "none"
+        out.print(f"{result.events} events ({kinds}); {result.duplicates} duplicates; "
+                  f"{result.cases_opened} cases opened, {result.cases_joined} signals joined open cases", markup=False)
+        for r in result.rejected[:50]:
+            err.print(f"line {r.line}: {r.error}", markup=False)
+        if len(result.rejected) > 50:
+            err.print(f"… and {len(result.rejected) - 50} more rejected lines (use --json for all)", markup=False)
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+def raise_missing(file: Path) -> None:
+    from modconsole.errors import InvalidInput
+
+    raise InvalidInput(f"no such file: {file}")
+
+
+def run() -> None:
+    """The console script's entry point."""
+    app()

@@ -1,0 +1,42 @@
+"""`modconsole staff add | list`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from modconsole.errors import ModconsoleError
+
+from .context import emit_json, fail, out, state
+
+app = typer.Typer(help="Staff members and roles.", no_args_is_help=True, rich_markup_mode=None)
+
+
+@app.command()
+def add(ctx: typer.Context, name: str, role: Annotated[str, typer.Option("--role", help="moderator | senior | clinical | admin | platform")]) -> None:
+    """Add a staff member (admin)."""
+    try:
+        s = state(ctx).backend().staff_add(name, role)
+    except ModconsoleError as exc:
+        fail(exc)
+    out.print(f"staff {s.name} added as {s.role}", markup=False)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every staff member with their role."""
+    try:
+        rows = state(ctx).backend().staff_list()
+    except ModconsoleError as exc:
+        fail(exc)
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table(box=None, header_style="bold")
+    for col in ("name", "role", "active", "since"):
+        table.add_column(col)
+    for s in rows:
+        table.add_row(s.name, s.role, "yes" if s.active else "no", f"{s.created_at:%Y-%m-%d}")
+    out.print(table)

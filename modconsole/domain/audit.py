@@ -1,0 +1,131 @@
+"""The audit log: one entry per action or refused attempt, chained by hash.
+
+Each entry's hash covers the previous entry's hash and every field of the entry except the
+free-text `reason`, whose SHA-256 digest is covered instead. Editing, removing or reordering
+an entry breaks the chain at that entry; erasure may blank a reason (it can quote a member)
+and the chain still verifies. Removing the newest entries cannot be seen from inside the
+store: `audit verify` prints the head hash so that it can be kept elsewhere and compared.
+Entries carry ids, never member text or registration data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from .clock import to_utc
+from .models import AuditEntry
+
+GENESIS = "0" * 64
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """The hash an entry must carry, given its fields and its `prev_hash`."""
+    at = to_utc(entry.at).isoformat(timespec="microseconds")
+    body = {
+        "id": entry.id,
+        "at": at,
+        "staff_id": entry.staff_id,
+        "staff_name": entry.staff_name,
+        "role": entry.role,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "outcome": entry.outcome,
+        "detail": entry.detail,
+        "reason_digest": entry.reason_digest,
+    }
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _digest(entry.prev_hash + "\n" + canonical)
+
+
+def append(
+    session: Session,
+    *,
+    at: datetime,
+    staff_id: int | None,
+    staff_name: str,
+    role: str,
+    action: str,
+    outcome: str = "ok",
+    target_type: str | None = None,
+    target_id: str | int | None = None,
+    detail: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditEntry:
+    """Append one entry inside the caller's transaction (which must hold the chain lock)."""
+    last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    entry = AuditEntry(
+        id=(last[0] + 1) if last else 1,  # gapless under the chain lock
+        at=at,
+        staff_id=staff_id,
+        staff_name=staff_name,
+        role=role,
+        action=action,
+        outcome=outcome,
+        target_type=target_type,
+        target_id=None if target_id is None else str(target_id),
+        detail=detail,
+        reason=reason,
+        reason_digest=None if reason is None else _digest(reason),
+        prev_hash=last[1] if last else GENESIS,
+        hash="",
+    )
+    entry.hash = entry_hash(entry)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    entries: int
+    head: str
+    first_bad_id: int | None = None
+    problem: str | None = None
+
+
+def verify(session: Session, batch: int = 5000) -> VerifyResult:
+    """Walk the whole chain in id order; stop at the first entry that does not hold."""
+    prev_hash = GENESIS
+    prev_id: int | None = None
+    count = 0
+    for entry in _stream(session, batch):
+        if entry.prev_hash != prev_hash:
+            where = f"entry {prev_id}" if prev_id is not None else "the start of the log"
+            return VerifyResult(
+                False, count, prev_hash, entry.id,
+                f"entry {entry.id} does not follow {where}: an entry before it was removed, "
+                "inserted or reordered",
+            )
+        if entry.hash != entry_hash(entry):
+            return VerifyResult(False, count, prev_hash, entry.id, f"entry {entry.id} was edited: its hash does not match its fields")
+        if entry.reason is not None and entry.reason_digest != _digest(entry.reason):
+            return VerifyResult(False, count, prev_hash, entry.id, f"entry {entry.id} was edited: its reason does not match its digest")
+        prev_hash, prev_id = entry.hash, entry.id
+        count += 1
+    return VerifyResult(True, count, prev_hash)
+
+
+def _stream(session: Session, batch: int) -> Iterator[AuditEntry]:
+    last = 0
+    while True:
+        rows = session.execute(
+            select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(batch)
+        ).scalars().all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id or last

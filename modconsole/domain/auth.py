@@ -1,0 +1,109 @@
+"""Who may do what (SPEC §1), decided here and nowhere else.
+
+`PERMISSIONS` answers "may this role attempt this action at all"; `check_case_action` adds the
+rules that depend on the case (the deletion queue is clinical-only, an escalated case belongs
+to the role it was escalated to). Reads of lists are not audited; every refusal is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from modconsole.errors import Forbidden
+
+from .models import Case
+
+STAFF = frozenset({"moderator", "senior", "clinical", "admin"})
+CASEWORKERS = frozenset({"moderator", "senior", "clinical", "admin"})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "staff.add": frozenset({"admin"}),
+    "staff.list": frozenset({"admin", "senior"}),
+    "policy.set": frozenset({"admin"}),
+    "ingest": frozenset({"admin", "platform"}),
+    "queue.list": CASEWORKERS,
+    "case.show": CASEWORKERS,
+    "case.claim": CASEWORKERS,
+    "case.reassign": frozenset({"senior", "admin"}),
+    "case.release": CASEWORKERS,
+    "case.note": CASEWORKERS,
+    "case.resolve": CASEWORKERS,
+    "case.escalate": CASEWORKERS,
+    "member.show": CASEWORKERS,
+    "sanction.apply": frozenset({"moderator", "senior", "admin"}),
+    "sanction.lift": frozenset({"senior", "admin"}),
+    "audit.list": frozenset({"admin"}),
+    "audit.verify": frozenset({"admin"}),
+    "lexicon.list": frozenset({"moderator", "senior", "admin"}),
+    "lexicon.edit": frozenset({"admin"}),
+    "vault.read": frozenset({"clinical", "admin"}),
+    "deletion.list": frozenset({"clinical"}),
+    "deletion.decide": frozenset({"clinical"}),
+}
+
+CLINICAL_VISIBLE_QUEUES = frozenset({"urgent", "self_harm", "deletion"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The staff member (or service account) on whose behalf an action runs."""
+
+    id: int | None
+    name: str
+    role: str
+
+
+def allowed(role: str, action: str) -> bool:
+    return role in PERMISSIONS.get(action, frozenset())
+
+
+def require(actor: Actor, action: str) -> None:
+    """Raise Forbidden unless the actor's role may attempt `action`."""
+    if not allowed(actor.role, action):
+        raise Forbidden(f"{actor.name} ({actor.role}) may not {action.replace('.', ' ')}")
+
+
+def visible_queues(role: str) -> frozenset[str] | None:
+    """The queues a role sees; None means all of them."""
+    if role == "clinical":
+        return CLINICAL_VISIBLE_QUEUES
+    if role in ("moderator", "senior"):
+        from .policy import DEFAULT_SLA_MINUTES
+
+        return frozenset(q for q in DEFAULT_SLA_MINUTES if q != "deletion")
+    if role == "admin":
+        return None
+    return frozenset()
+
+
+def can_view_case(role: str, case: Case) -> bool:
+    if role == "admin":
+        return True
+    if role == "clinical":
+        return case.queue in CLINICAL_VISIBLE_QUEUES or case.escalated_to == "clinical"
+    if role in ("moderator", "senior"):
+        return case.queue != "deletion"
+    return False
+
+
+def check_case_view(actor: Actor, case: Case) -> None:
+    if not can_view_case(actor.role, case):
+        raise Forbidden(f"{actor.name} ({actor.role}) may not see case {case.id} ({case.queue} queue)")
+
+
+def check_case_action(actor: Actor, case: Case, action: str) -> None:
+    """Raise Forbidden when the case's queue or escalation keeps this actor from acting on it."""
+    check_case_view(actor, case)
+    if action == "case.note":
+        return
+    who = f"{actor.name} ({actor.role})"
+    if case.queue == "deletion":
+        if actor.role != "clinical":
+            raise Forbidden(f"{who} may not act on case {case.id}: deletion requests are decided by the clinical team")
+        return
+    if case.escalated_to == "senior" and actor.role not in ("senior", "admin") and case.state != "resolved":
+        raise Forbidden(f"{who} may not act on case {case.id}: it is escalated to a senior")
+    if case.escalated_to == "clinical" and actor.role not in ("clinical", "admin") and case.state != "resolved":
+        raise Forbidden(f"{who} may not act on case {case.id}: it is escalated to the clinical team")
+    if actor.role == "clinical" and case.escalated_to != "clinical":
+        raise Forbidden(f"{who} may not act on case {case.id}: clinical staff act on cases escalated to them")

@@ -1,0 +1,153 @@
+"""Opening and joining cases from signals, in batches (used by ingest and by staff actions).
+
+One open case per subject: the key `family:subject_type:subject_id` is unique while a case is
+unresolved. The moderation queues share one family, so a post with a slur that later gets an
+urgent report is one case, moved to the more urgent queue; deletion requests, appeals and
+members' questions each keep cases of their own. A joining signal may raise the priority and
+bring the SLA forward, never push it back. The SLA clock starts when the signal reaches the
+console.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlmodel import Session
+
+from .models import Case, CaseEvent, Signal
+from .policy import ISOLATED_QUEUES, QUEUE_RANK, Policy
+
+IN_CHUNK = 500
+
+
+@dataclass(slots=True)
+class SignalDraft:
+    """A signal about to be stored: what it is about and why."""
+
+    queue: str
+    source: str
+    severity: int
+    subject_type: str  # content | member
+    subject_id: str
+    member_id: str | None
+    detail: str | None = None
+    content_id: str | None = None
+    span_start: int | None = None
+    span_end: int | None = None
+    matched: str | None = None
+    ref: str | None = None
+
+    @property
+    def open_key(self) -> str:
+        family = self.queue if self.queue in ISOLATED_QUEUES else "mod"
+        return f"{family}:{self.subject_type}:{self.subject_id}"
+
+
+@dataclass(slots=True)
+class Applied:
+    opened: int = 0
+    joined: int = 0
+    ids: dict[str, int] = field(default_factory=dict)  # open key -> case id
+
+
+def chunks(items: list, size: int = IN_CHUNK) -> Iterable[list]:  # type: ignore[type-arg]
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def apply_signals(session: Session, drafts: list[SignalDraft], now: datetime, policy: Policy) -> Applied:
+    """Store the drafts: each joins the open case of its subject or opens one. Returns counts.
+
+    `joined` counts signals that reached a case which was already open before this call.
+    """
+    if not drafts:
+        return Applied()
+    by_key: dict[str, list[SignalDraft]] = {}
+    for d in drafts:
+        by_key.setdefault(d.open_key, []).append(d)
+
+    existing: dict[str, Case] = {}
+    keys = list(by_key)
+    for part in chunks(keys):
+        for case in session.execute(select(Case).where(Case.open_key.in_(part))).scalars():
+            existing[case.open_key or ""] = case
+
+    new_rows: list[dict] = []
+    updates: list[dict] = []
+    applied = Applied()
+    for key, group in by_key.items():
+        top = max(group, key=lambda d: (d.severity, -QUEUE_RANK.get(d.queue, 99)))
+        best_queue = min((d.queue for d in group), key=lambda q: QUEUE_RANK.get(q, 99))
+        severity = max(d.severity for d in group)
+        due = min(now + policy.sla(d.queue) for d in group)
+        case = existing.get(key)
+        if case is None:
+            applied.opened += 1
+            new_rows.append(
+                {
+                    "queue": best_queue, "state": "open", "active": True, "priority": severity,
+                    "subject_type": top.subject_type, "subject_id": top.subject_id,
+                    "member_id": next((d.member_id for d in group if d.member_id), None),
+                    "open_key": key, "created_at": now, "updated_at": now, "sla_due_at": due,
+                    "signal_count": len(group),
+                }
+            )
+        else:
+            applied.joined += len(group)
+            queue = min((case.queue, best_queue), key=lambda q: QUEUE_RANK.get(q, 99))
+            updates.append(
+                {
+                    "b_id": case.id, "b_queue": queue, "b_priority": max(case.priority, severity),
+                    "b_due": min(case.sla_due_at, due), "b_now": now,
+                    "b_count": case.signal_count + len(group),
+                    "b_member": case.member_id or next((d.member_id for d in group if d.member_id), None),
+                }
+            )
+
+    ids: dict[str, int] = {k: c.id for k, c in existing.items() if c.id is not None}
+    if new_rows:
+        table = Case.__table__  # type: ignore[attr-defined]
+        result = session.execute(
+            insert(table).returning(table.c.id, table.c.open_key, sort_by_parameter_order=True), new_rows
+        )
+        for case_id, key in result:
+            ids[key] = case_id
+    if updates:
+        table = Case.__table__  # type: ignore[attr-defined]
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(
+                queue=bindparam("b_queue"), priority=bindparam("b_priority"), sla_due_at=bindparam("b_due"),
+                updated_at=bindparam("b_now"), signal_count=bindparam("b_count"), member_id=bindparam("b_member"),
+            ),
+            updates,
+            execution_options={"synchronize_session": False},
+        )
+    signal_rows = []
+    event_rows = []
+    for key, group in by_key.items():
+        case_id = ids[key]
+        for d in group:
+            signal_rows.append(
+                {
+                    "case_id": case_id, "source": d.source, "category": d.queue, "severity": d.severity,
+                    "detail": (d.detail or "")[:200] or None, "content_id": d.content_id,
+                    "span_start": d.span_start, "span_end": d.span_end,
+                    "matched": d.matched[:400] if d.matched else None, "ref": d.ref, "created_at": now,
+                }
+            )
+        event_rows.append(
+            {
+                "case_id": case_id, "at": now, "staff_id": None,
+                "action": "joined" if key in existing else "opened",
+                "detail": {"signals": len(group), "sources": sorted({d.source for d in group})},
+            }
+        )
+    session.execute(insert(Signal.__table__), signal_rows)  # type: ignore[attr-defined]
+    session.execute(insert(CaseEvent.__table__), event_rows)  # type: ignore[attr-defined]
+    applied.ids = ids
+    return applied

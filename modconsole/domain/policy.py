@@ -1,0 +1,73 @@
+"""Policy settings: SLAs per queue, the claim lease, the harassment rule's threshold.
+
+Defaults below; admins override them in the `policy_setting` table (`modconsole policy set`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from .models import PolicySetting
+
+DEFAULT_SLA_MINUTES: dict[str, int] = {
+    "urgent": 5,
+    "self_harm": 15,
+    "offensive": 60,
+    "harassment": 60,
+    "pii": 240,
+    "evasion": 240,
+    "ask_moderator": 24 * 60,
+    "deletion": 72 * 60,
+    "appeal": 72 * 60,
+}
+
+# Which queue wins when signals of several queues join one case (most urgent first).
+QUEUE_RANK: dict[str, int] = {
+    q: i
+    for i, q in enumerate(
+        ["urgent", "self_harm", "harassment", "offensive", "evasion", "pii", "appeal", "ask_moderator", "deletion"]
+    )
+}
+
+# Queues whose cases never merge with the moderation case of the same subject.
+ISOLATED_QUEUES = frozenset({"deletion", "appeal", "ask_moderator"})
+
+
+@dataclass(frozen=True)
+class Policy:
+    sla_minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_SLA_MINUTES))
+    claim_lease_minutes: int = 15
+    harassment_followups: int = 3  # the third follow-up with no reply opens a case
+    ingest_batch: int = 2000
+
+    def sla(self, queue: str) -> timedelta:
+        return timedelta(minutes=self.sla_minutes.get(queue, 60))
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(minutes=self.claim_lease_minutes)
+
+    @property
+    def harassment_threshold(self) -> int:
+        """Unanswered messages in a row that open a case: the initial one plus the follow-ups."""
+        return 1 + self.harassment_followups
+
+
+KEYS = ("claim_lease_minutes", "harassment_followups", "ingest_batch") + tuple(f"sla.{q}" for q in DEFAULT_SLA_MINUTES)
+
+
+def load(session: Session) -> Policy:
+    """The defaults with the store's overrides applied."""
+    policy = Policy()
+    sla = dict(policy.sla_minutes)
+    changes: dict[str, Any] = {}
+    for row in session.exec(select(PolicySetting)).all():
+        if row.key.startswith("sla.") and row.key[4:] in sla:
+            sla[row.key[4:]] = int(row.value)
+        elif row.key in ("claim_lease_minutes", "harassment_followups", "ingest_batch"):
+            changes[row.key] = int(row.value)
+    return replace(policy, sla_minutes=sla, **changes)

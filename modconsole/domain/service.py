@@ -1,0 +1,135 @@
+"""The one service layer's spine: every action is authorize → change → audit, in one transaction.
+
+`Services.perform` is the only way a change reaches the store on behalf of a person. A refused
+action (Forbidden, from the role table or from a rule inside the change) rolls back whatever
+the change did and is then itself appended to the audit log in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlmodel import Session, select
+
+from modconsole.errors import Forbidden, NotFound, Unauthenticated
+
+from . import audit, auth
+from . import policy as policy_mod
+from .auth import Actor
+from .models import Staff
+from .store import Store
+
+T = TypeVar("T")
+log = logging.getLogger("modconsole.domain")
+
+SYSTEM = Actor(id=None, name="system", role="system")
+
+
+class Services:
+    """Holds the store and what is costly to rebuild (policy, the detector)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._policy: policy_mod.Policy | None = None
+        self._detector: Any = None
+        self._detector_version: Any = None
+
+    @property
+    def clock(self):  # type: ignore[no-untyped-def]
+        return self.store.clock
+
+    def now(self):  # type: ignore[no-untyped-def]
+        return self.store.clock.now()
+
+    # --- cached configuration ---------------------------------------------------------------
+
+    def policy(self) -> policy_mod.Policy:
+        if self._policy is None:
+            with self.store.read() as s:
+                self._policy = policy_mod.load(s)
+        return self._policy
+
+    def detector(self, session: Session | None = None) -> Any:
+        """The detector of the lexicons in force, rebuilt when an admin's edit changed them."""
+        from .lexicons import build_detector, version
+
+        if session is None:
+            with self.store.read() as s:
+                return self.detector(s)
+        current = version(session)
+        if self._detector is None or self._detector_version != current:
+            self._detector = build_detector(session)
+            self._detector_version = current
+        return self._detector
+
+    def invalidate(self) -> None:
+        self._policy = None
+        self._detector = None
+
+    # --- who acts ---------------------------------------------------------------------------
+
+    def actor(self, name: str | None) -> Actor:
+        """The active staff member of that name; raises Unauthenticated / NotFound / Forbidden."""
+        if not name:
+            raise Unauthenticated("no acting staff member: pass --as NAME or set MODCONSOLE_AS")
+        with self.store.read() as s:
+            staff = s.exec(select(Staff).where(Staff.name == name)).first()
+        if staff is None:
+            raise NotFound(f"no staff member named {name!r} (see `modconsole staff list`)")
+        if not staff.active:
+            raise Forbidden(f"staff member {name!r} is deactivated")
+        return Actor(id=staff.id, name=staff.name, role=staff.role)
+
+    # --- the action pipeline ----------------------------------------------------------------
+
+    def perform(
+        self,
+        actor: Actor,
+        action: str,
+        change: Callable[[Session], tuple[T, dict[str, Any] | None]],
+        *,
+        target_type: str | None = None,
+        target_id: str | int | None = None,
+        reason: str | None = None,
+        audit_ok: bool = True,
+    ) -> T:
+        """Authorize `action`, run `change(session)` and append its audit entry, atomically.
+
+        `change` returns (result, audit detail); the detail must hold ids, never member text.
+        Returns the result; raises Forbidden (audited) or whatever the change raised.
+        """
+        try:
+            auth.require(actor, action)
+            with self.store.write() as session:
+                result, detail = change(session)
+                if audit_ok:
+                    self.store.lock_audit_chain(session)
+                    audit.append(
+                        session, at=self.now(), staff_id=actor.id, staff_name=actor.name, role=actor.role,
+                        action=action, target_type=target_type, target_id=target_id, detail=detail, reason=reason,
+                    )
+            return result
+        except Forbidden as refusal:
+            self.record_refusal(actor, action, refusal, target_type=target_type, target_id=target_id)
+            raise
+
+    def check(self, actor: Actor, action: str, *, target_type: str | None = None, target_id: str | int | None = None) -> None:
+        """Authorize a read; a refusal is audited like any other."""
+        try:
+            auth.require(actor, action)
+        except Forbidden as refusal:
+            self.record_refusal(actor, action, refusal, target_type=target_type, target_id=target_id)
+            raise
+
+    def record_refusal(
+        self, actor: Actor, action: str, refusal: Forbidden, *, target_type: str | None, target_id: str | int | None
+    ) -> None:
+        log.info("refused %s for %s (%s) on %s %s", action, actor.name, actor.role, target_type, target_id)
+        with self.store.write() as session:
+            self.store.lock_audit_chain(session)
+            audit.append(
+                session, at=self.now(), staff_id=actor.id, staff_name=actor.name, role=actor.role, action=action,
+                outcome="refused", target_type=target_type, target_id=target_id, detail={"why": refusal.message},
+            )

@@ -1,0 +1,77 @@
+"""Staff members and the store's first admin."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session, select
+
+from modconsole.errors import Conflict, InvalidInput
+from modconsole.schemas import StaffPublic
+
+from . import audit
+from .auth import Actor
+from .models import ROLES, Staff
+from .service import Services
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def to_public(staff: Staff) -> StaffPublic:
+    assert staff.id is not None
+    return StaffPublic(id=staff.id, name=staff.name, role=staff.role, active=staff.active, created_at=staff.created_at)
+
+
+def _validate(name: str, role: str) -> None:
+    if not NAME_RE.match(name):
+        raise InvalidInput(f"invalid staff name {name!r}: letters, digits, '.', '_' or '-', at most 64")
+    if role not in ROLES:
+        raise InvalidInput(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+
+
+def _insert(session: Session, name: str, role: str, now) -> Staff:  # type: ignore[no-untyped-def]
+    if session.exec(select(Staff).where(Staff.name == name)).first() is not None:
+        raise Conflict(f"a staff member named {name!r} already exists")
+    staff = Staff(name=name, role=role, created_at=now)
+    session.add(staff)
+    session.flush()
+    return staff
+
+
+def add(svc: Services, actor: Actor, name: str, role: str) -> StaffPublic:
+    """Create a staff member (admin only). Raises InvalidInput, Conflict, Forbidden."""
+    _validate(name, role)
+
+    def change(session: Session) -> tuple[StaffPublic, dict]:
+        staff = _insert(session, name, role, svc.now())
+        return to_public(staff), {"staff_id": staff.id, "role": role}
+
+    return svc.perform(actor, "staff.add", change, target_type="staff", target_id=name)
+
+
+def list_all(svc: Services, actor: Actor) -> list[StaffPublic]:
+    svc.check(actor, "staff.list")
+    with svc.store.read() as s:
+        return [to_public(st) for st in s.exec(select(Staff).order_by(Staff.name)).all()]
+
+
+def ensure_admin(svc: Services, name: str) -> tuple[StaffPublic, bool]:
+    """`init --admin NAME`: make sure an admin of that name exists; returns it and whether it was created.
+
+    Creating the first admin has no acting staff member; the audit entry names `system`.
+    An existing staff member of that name who is not an admin is an error, not a promotion.
+    """
+    _validate(name, "admin")
+    with svc.store.write() as session:
+        existing = session.exec(select(Staff).where(Staff.name == name)).first()
+        if existing is not None:
+            if existing.role != "admin":
+                raise Conflict(f"{name!r} already exists with role {existing.role}; choose another admin name")
+            return to_public(existing), False
+        staff = _insert(session, name, "admin", svc.now())
+        svc.store.lock_audit_chain(session)
+        audit.append(
+            session, at=svc.now(), staff_id=None, staff_name="system", role="system", action="staff.add",
+            target_type="staff", target_id=name, detail={"staff_id": staff.id, "role": "admin", "via": "init"},
+        )
+        return to_public(staff), True

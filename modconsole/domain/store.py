@@ -1,0 +1,141 @@
+"""The store: engines, sessions and migrations.
+
+SQLite (the default) runs in WAL mode with a busy timeout; every write transaction starts with
+`BEGIN IMMEDIATE`, so two writers queue instead of failing half-way on a lock upgrade.
+PostgreSQL is reached by URL with psycopg 3 (`postgresql://…` is rewritten to
+`postgresql+psycopg://…`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+from modconsole.errors import InvalidInput, Unavailable
+
+from .clock import Clock, SystemClock
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def normalize_url(url: str) -> str:
+    """Accept the URL forms people type; psycopg 3 for PostgreSQL."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _sqlite_engine(url: str, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Store:
+    """Where the moderation data live. `read()` and `write()` give sessions in a transaction."""
+
+    def __init__(self, url: str, clock: Clock | None = None) -> None:
+        self.url = normalize_url(url)
+        self.clock: Clock = clock or SystemClock()
+        try:
+            parsed = make_url(self.url)
+        except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several kinds
+            raise InvalidInput(f"not a database URL: {url!r} ({exc})") from exc
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            database = parsed.database or ""
+            if database in ("", ":memory:"):
+                raise InvalidInput("an in-memory SQLite store is not supported: give a file path")
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self.engine = _sqlite_engine(self.url, immediate=False)
+            self._write_engine = _sqlite_engine(self.url, immediate=True)
+        elif self.dialect == "postgresql":
+            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            self._write_engine = self.engine
+        else:
+            raise InvalidInput(f"unsupported database {self.dialect!r}: use sqlite:///PATH or postgresql://…")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reads; nothing it does is committed."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session in one write transaction: committed on success, rolled back on any error."""
+        with Session(self._write_engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def lock_audit_chain(self, session: Session) -> None:
+        """Serialize appends to the audit chain (SQLite's BEGIN IMMEDIATE already does)."""
+        if self.dialect == "postgresql":
+            session.connection().exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+
+    # --- schema -----------------------------------------------------------------------------
+
+    def alembic_config(self) -> Config:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        return cfg
+
+    def upgrade(self) -> None:
+        """Create the schema or bring it to the newest migration."""
+        cfg = self.alembic_config()
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def is_initialized(self) -> bool:
+        return inspect(self.engine).has_table("alembic_version") and inspect(self.engine).has_table("audit_entry")
+
+    def require_initialized(self) -> None:
+        if not self.is_initialized():
+            raise Unavailable(
+                f"no modconsole store at {self.display_url()}: run `modconsole init --admin NAME` first",
+                title="Store not initialized",
+            )
+
+    def display_url(self) -> str:
+        """The URL without a password, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self._write_engine is not self.engine:
+            self._write_engine.dispose()

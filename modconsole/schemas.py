@@ -1,0 +1,175 @@
+"""The objects the Backend speaks: plain pydantic models, no table objects cross it.
+
+Times are aware UTC datetimes; `model_dump(mode="json")` gives the CLI's and API's JSON.
+Nothing here ever carries a reporter's identity or registration data (only `VaultRecord`,
+returned by the audited vault path, carries the latter).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class StaffPublic(BaseModel):
+    id: int
+    name: str
+    role: str
+    active: bool
+    created_at: datetime
+
+
+class SignalPublic(BaseModel):
+    id: int
+    source: str
+    category: str
+    severity: int
+    detail: str | None = None
+    content_id: str | None = None
+    span: tuple[int, int] | None = None
+    created_at: datetime
+
+
+class CasePublic(BaseModel):
+    id: int
+    queue: str
+    state: str
+    priority: int
+    subject_type: str
+    subject_id: str
+    member: str | None
+    signals: list[SignalPublic] = Field(default_factory=list)
+    created_at: datetime
+    sla_due_at: datetime
+    breached: bool = False
+    claimed_by: str | None = None
+    claim_expires_at: datetime | None = None
+    escalated_to: str | None = None
+    resolution: str | None = None
+
+
+class ContentPublic(BaseModel):
+    id: str
+    kind: str | None
+    author: str | None
+    author_handle: str | None = None
+    body: str | None
+    created_at: datetime | None
+    recipient: str | None = None
+    thread: str | None = None
+    parent: str | None = None
+    wall_of: str | None = None
+    visibility: str = "visible"
+    placeholder: bool = False
+
+
+class ReportPublic(BaseModel):
+    """A report as moderators see it: reason and note, never who reported."""
+
+    id: str
+    reason: str
+    note: str | None
+    created_at: datetime | None
+
+
+class NotePublic(BaseModel):
+    id: int
+    author: str
+    body: str
+    created_at: datetime
+
+
+class CaseEventPublic(BaseModel):
+    at: datetime
+    actor: str | None
+    action: str
+    detail: dict[str, Any] | None = None
+
+
+class MemberPublic(BaseModel):
+    id: str
+    handle: str | None
+    created_at: datetime | None
+    language: str | None
+    placeholder: bool = False
+
+
+class CaseDetail(BaseModel):
+    case: CasePublic
+    subject_member: MemberPublic | None = None
+    content: ContentPublic | None = None
+    context: list[ContentPublic] = Field(default_factory=list)
+    reports: list[ReportPublic] = Field(default_factory=list)
+    notes: list[NotePublic] = Field(default_factory=list)
+    history: list[CaseEventPublic] = Field(default_factory=list)
+    extra: dict[str, Any] = Field(default_factory=dict)  # the request or question behind a case
+
+
+class ClaimResult(BaseModel):
+    case_id: int
+    claimed_by: str
+    expires_at: datetime
+
+
+class QueueCount(BaseModel):
+    queue: str
+    open: int
+    breached: int
+
+
+class RejectedLine(BaseModel):
+    line: int
+    error: str
+
+
+class IngestResult(BaseModel):
+    events: int = 0
+    by_type: dict[str, int] = Field(default_factory=dict)
+    duplicates: int = 0
+    cases_opened: int = 0
+    cases_joined: int = 0
+    rejected: list[RejectedLine] = Field(default_factory=list)
+
+
+class AuditEntryPublic(BaseModel):
+    id: int
+    at: datetime
+    staff: str
+    role: str
+    action: str
+    target_type: str | None
+    target_id: str | None
+    outcome: str
+    detail: dict[str, Any] | None
+    reason: str | None
+    hash: str
+
+
+class AuditVerifyResult(BaseModel):
+    ok: bool
+    entries: int
+    head: str
+    first_bad_id: int | None = None
+    problem: str | None = None
+
+
+class LexiconTermPublic(BaseModel):
+    term: str
+    category: str
+    lang: str
+    severity: int
+    source: str  # "default" (shipped data file) or "custom" (added by an admin)
+
+
+class SanctionPublic(BaseModel):
+    id: int
+    member: str
+    kind: str
+    other_member: str | None
+    starts_at: datetime
+    ends_at: datetime | None
+    reason: str
+    case_id: int | None
+    lifted_at: datetime | None = None
