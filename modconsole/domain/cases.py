@@ -28,6 +28,7 @@ from . import auth, queues
 from .auth import Actor
 from .clock import iso
 from .models import (
+    QUEUES,
     Appeal,
     Case,
     CaseEvent,
@@ -89,6 +90,8 @@ def list_queue(
     """The board order of SPEC §3 for the queues the actor's role can see."""
     svc.check(actor, "queue.list", target_type="queue", target_id=queue)
     visible = auth.visible_queues(actor.role)
+    if queue is not None and queue not in QUEUES:
+        raise InvalidInput(f"unknown queue {queue!r}: one of {', '.join(QUEUES)}")
     if queue is not None and visible is not None and queue not in visible:
         refusal = Forbidden(f"{actor.name} ({actor.role}) may not see the {queue} queue")
         svc.record_refusal(actor, "queue.list", refusal, target_type="queue", target_id=queue)

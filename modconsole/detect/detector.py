@@ -1,0 +1,171 @@
+"""The detector: lexicon terms (``self_harm``, ``offensive``) and personal details (``pii``).
+
+One Aho-Corasick automaton holds, keyed by their padded skeleton (see :mod:`.normalize`),
+every written form of every term, every exception phrase, and the trigger words of the
+personal-detail finders. A scan folds the message with C-speed string operations and runs
+the automaton once. Most messages end there. Only when a term or exception key matched is
+the exact offset map built (the slow path), the match checked (whole words by construction;
+each repeated letter of the term present at least as often in the text, so "as" is not
+"ass"; at least one real letter in the original span, so "455" is not "ass"; no overlap with
+an exception phrase) and mapped back to the original text. Personal-detail finders run only
+when their trigger words, an ``@`` or a run of digits are present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import ahocorasick
+
+from .lexicon import load_default_exceptions, load_default_terms, written_forms
+from .model import Hit, Term
+from .normalize import analyse, skeleton
+from .pii import TRIGGERS, scan_pii
+
+__all__ = ["Detector"]
+
+_LEXICON = 1
+_PII_FLAGS = {"email": 2, "social_handle": 4, "real_name": 8, "address": 16}
+
+# Texts longer than this are scanned in overlapping windows (hits are deduplicated).
+_WINDOW = 32_768
+_OVERLAP = 1_024
+
+# One entry of an automaton value: the term (None for an exception phrase) and, for each
+# character of the key, the minimum run length the text must show there.
+_Entry = tuple[Term | None, tuple[int, ...]]
+
+
+class Detector:
+    """Scans member text; build one per lexicon and reuse it (construction compiles the
+    automaton, a scan is a few microseconds for an ordinary message)."""
+
+    def __init__(
+        self,
+        terms: Iterable[Term] | None = None,
+        *,
+        pii: bool = True,
+        exceptions: Iterable[str] | None = None,
+    ) -> None:
+        """``terms=None`` loads the shipped lexicons, ``exceptions=None`` the shipped
+        exception phrases; ``pii=False`` turns the personal-detail finders off."""
+        self.terms: tuple[Term, ...] = tuple(load_default_terms() if terms is None else terms)
+        self.exceptions: tuple[str, ...] = tuple(
+            load_default_exceptions() if exceptions is None else exceptions
+        )
+        self.pii = pii
+        self._automaton = self._build()
+
+    def _build(self) -> ahocorasick.Automaton | None:
+        table: dict[str, tuple[int, dict[_Entry, None]]] = {}
+
+        def add(form: str, flag: int, term: Term | None = None, with_entry: bool = False) -> None:
+            key = skeleton(form)
+            if not key.strip():
+                return
+            flags, entries = table.get(key, (0, {}))
+            if with_entry:
+                profile = tuple(analyse(form).runs[1:-1])
+                entries[(term, profile)] = None
+            table[key] = (flags | flag, entries)
+
+        for term in self.terms:
+            for form in written_forms(term):
+                add(form, _LEXICON, term, with_entry=True)
+        for phrase in self.exceptions:
+            add(phrase, _LEXICON, None, with_entry=True)
+        if self.pii:
+            for kind, words in TRIGGERS.items():
+                for word in words:
+                    add(word, _PII_FLAGS[kind])
+        if not table:
+            return None
+        automaton = ahocorasick.Automaton()
+        for key, (flags, entries) in table.items():
+            automaton.add_word(key, (flags, len(key), tuple(entries)))
+        automaton.make_automaton()
+        return automaton
+
+    def scan(self, text: str) -> list[Hit]:
+        """Return the hits in ``text``, sorted by start offset (then end).
+
+        Offsets index the original ``text``: ``text[hit.start:hit.end]`` is what matched,
+        obfuscation included. Overlapping hits of one category are reduced to the widest
+        most severe one. Any ``str`` is accepted, however long or odd.
+        """
+        if len(text) > _WINDOW:
+            return self._scan_long(text)
+        return self._scan(text)
+
+    def _scan(self, text: str) -> list[Hit]:
+        flags = 0
+        automaton = self._automaton
+        if automaton is not None:
+            for _, value in automaton.iter(skeleton(text)):
+                flags |= value[0]
+        hits = self._lexicon_hits(text) if flags & _LEXICON else []
+        if self.pii:
+            found = scan_pii(
+                text,
+                email=bool(flags & 2),
+                social_handle=bool(flags & 4),
+                real_name=bool(flags & 8),
+                address=bool(flags & 16),
+            )
+            if found:
+                hits.extend(found)
+        return _tidy(hits) if len(hits) > 1 else hits
+
+    def _lexicon_hits(self, text: str) -> list[Hit]:
+        folded = analyse(text)
+        runs = folded.runs
+        candidates: list[tuple[int, int, Term]] = []
+        excluded = bytearray(len(folded.text))
+        assert self._automaton is not None
+        for last, (_, size, entries) in self._automaton.iter(folded.text):
+            first = last - size + 2  # key = " inner ", inner spans [first, last)
+            for term, profile in entries:
+                if term is None:
+                    excluded[first:last] = b"\x01" * (last - first)
+                elif all(runs[first + k] >= need for k, need in enumerate(profile)):
+                    candidates.append((first, last, term))
+        hits: list[Hit] = []
+        for first, last, term in candidates:
+            if excluded.find(1, first, last) != -1:
+                continue
+            start, end = folded.starts[first], folded.ends[last - 1]
+            if not any(c.isalpha() for c in text[start:end]):
+                continue
+            hits.append(Hit(term.category, term.severity, start, end, "lexicon", term.term, term.lang))
+        return hits
+
+    def _scan_long(self, text: str) -> list[Hit]:
+        hits: list[Hit] = []
+        size = len(text)
+        for begin in range(0, size, _WINDOW):
+            stop = min(size, begin + _WINDOW)
+            offset = max(0, begin - _OVERLAP)
+            for hit in self._scan(text[offset:min(size, stop + _OVERLAP)]):
+                start = hit.start + offset
+                if begin <= start < stop:
+                    hits.append(
+                        Hit(hit.category, hit.severity, start, hit.end + offset, hit.kind, hit.term, hit.lang)
+                    )
+        return _tidy(hits)
+
+
+def _tidy(hits: list[Hit]) -> list[Hit]:
+    """Sort hits and drop each one contained in an earlier kept hit of the same category
+    with at least its severity (duplicates included)."""
+    hits.sort(key=lambda h: (h.start, -h.end, -h.severity))
+    widest: dict[tuple[str, int], int] = {}  # (category, severity) -> furthest end kept
+    kept: list[Hit] = []
+    for hit in hits:
+        if any(widest.get((hit.category, s), -1) >= hit.end for s in range(hit.severity, 4)):
+            continue
+        kept.append(hit)
+        key = (hit.category, hit.severity)
+        if widest.get(key, -1) < hit.end:
+            widest[key] = hit.end
+    kept.sort(key=lambda h: (h.start, h.end))
+    return kept

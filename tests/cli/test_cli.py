@@ -1,0 +1,162 @@
+"""The command line, through Typer's runner and through the installed `modconsole` script."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from modconsole.cli.main import app
+
+runner = CliRunner()
+
+EVENTS = [
+    {"type": "member", "id": "u1", "handle": "[bold]lune[/bold]\x1b[2J", "email": "lune@example.org"},
+    {"type": "content", "id": "p1", "kind": "post", "author": "u1", "body": "je veux mourir \x1b]8;;http://x\x1b\\ [link=http://x]y[/link]"},
+    {"type": "content", "id": "p2", "kind": "post", "author": "u2", "body": "espèce de connard"},
+    {"type": "report", "id": "r1", "reporter": "secret-reporter", "content": "p2", "reason": "urgent_help"},
+]
+
+
+def invoke(db: str, *args: str, actor: str | None = None):  # type: ignore[no-untyped-def]
+    base = ["--db", db] + (["--as", actor] if actor else [])
+    return runner.invoke(app, [*base, *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    r = invoke(url, "init", "--admin", "root")
+    assert r.exit_code == 0, r.output
+    for name, role in (("lea", "moderator"), ("sam", "moderator"), ("feed", "platform")):
+        assert invoke(url, "staff", "add", name, "--role", role, actor="root").exit_code == 0
+    return url
+
+
+@pytest.fixture
+def events_file(tmp_path: Path) -> Path:
+    path = tmp_path / "events.jsonl"
+    lines = [json.dumps(e) for e in EVENTS] + ["{broken", json.dumps({"type": "report", "id": "r2", "reason": "nope", "member": "u1"})]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_init_is_idempotent_and_refuses_non_admin_name(db: str) -> None:
+    r = invoke(db, "init", "--admin", "root")
+    assert r.exit_code == 0 and "already present" in r.output
+    r = invoke(db, "init", "--admin", "lea")
+    assert r.exit_code == 1 and "already exists with role moderator" in r.output
+
+
+def test_ingest_json_and_exit_status(db: str, events_file: Path) -> None:
+    r = invoke(db, "ingest", str(events_file), "--json", actor="feed")
+    assert r.exit_code == 1  # some lines rejected
+    out = json.loads(r.stdout)
+    assert out["events"] == 4 and out["by_type"] == {"member": 1, "content": 2, "report": 1}
+    assert out["cases_opened"] == 2 and out["duplicates"] == 0
+    assert [x["line"] for x in out["rejected"]] == [5, 6]
+    again = invoke(db, "ingest", str(events_file), "--json", actor="feed")
+    assert json.loads(again.stdout)["duplicates"] == 4
+
+
+def test_queue_list_json_fields(db: str, events_file: Path) -> None:
+    invoke(db, "ingest", str(events_file), actor="feed")
+    r = invoke(db, "queue", "list", "--json", actor="lea")
+    assert r.exit_code == 0
+    cases = json.loads(r.stdout)
+    assert [c["queue"] for c in cases] == ["urgent", "self_harm"]
+    for c in cases:
+        for field in ("id", "queue", "state", "priority", "subject_type", "subject_id", "member", "signals",
+                      "created_at", "sla_due_at", "claimed_by"):
+            assert field in c
+        for s in c["signals"]:
+            assert {"source", "category", "detail"} <= set(s)
+    assert "secret-reporter" not in r.stdout
+    r = invoke(db, "queue", "list", "--queue", "nonsense", actor="lea")
+    assert r.exit_code == 1 and "unknown queue 'nonsense'" in r.output
+
+
+def test_claim_conflict_names_holder(db: str, events_file: Path) -> None:
+    invoke(db, "ingest", str(events_file), actor="feed")
+    assert invoke(db, "case", "claim", "1", actor="lea").exit_code == 0
+    r = invoke(db, "case", "claim", "1", actor="sam")
+    assert r.exit_code != 0 and "held by lea" in r.output
+    assert invoke(db, "case", "note", "1", "called the member back", actor="lea").exit_code == 0
+    r = invoke(db, "case", "resolve", "1", "--action", "hide", "--reason", "rule 2", actor="lea")
+    assert r.exit_code == 0 and "hide" in r.output
+    r = invoke(db, "case", "show", "1", "--json", actor="sam")
+    detail = json.loads(r.stdout)
+    assert detail["case"]["state"] == "resolved" and detail["notes"][0]["body"] == "called the member back"
+    assert detail["content"]["visibility"] == "hidden"
+
+
+def test_case_show_prints_member_text_literally(db: str, events_file: Path) -> None:
+    invoke(db, "ingest", str(events_file), actor="feed")
+    cases = json.loads(invoke(db, "queue", "list", "--json", actor="lea").stdout)
+    p1 = next(c for c in cases if c["subject_id"] == "p1")
+    r = invoke(db, "case", "show", str(p1["id"]), actor="lea")
+    assert r.exit_code == 0
+    assert "\x1b" not in r.stdout
+    assert "\\x1b]8;;http://x" in r.stdout and "[link=http://x]y[/link]" in r.stdout
+    assert "[bold]lune[/bold]\\x1b[2J" in r.stdout
+
+
+def test_errors_exit_non_zero_with_a_message(db: str) -> None:
+    r = invoke(db, "case", "show", "999", actor="lea")
+    assert r.exit_code == 1 and "no case 999" in r.output
+    r = invoke(db, "case", "show", "abc", actor="lea")
+    assert r.exit_code == 1 and "not a case id" in r.output
+    r = invoke(db, "queue", "list", actor="nobody")
+    assert r.exit_code == 1 and "no staff member named 'nobody'" in r.output
+    r = invoke(db, "staff", "add", "x", "--role", "moderator", actor="lea")
+    assert r.exit_code == 1 and "Forbidden" in r.output
+    r = invoke(f"sqlite:///{Path(db[10:]).parent / 'none.db'}", "queue", "list", actor="lea")
+    assert r.exit_code == 1 and "modconsole init" in r.output
+
+
+def test_audit_verify_and_list(db: str) -> None:
+    r = invoke(db, "audit", "verify", actor="root")
+    assert r.exit_code == 0 and "intact" in r.output
+    listed = json.loads(invoke(db, "audit", "list", "--json", actor="root").stdout)
+    assert listed[0]["action"] == "staff.add" and listed[-1]["staff"] == "system"
+    assert invoke(db, "audit", "list", actor="lea").exit_code == 1
+
+
+def test_lexicon_add_changes_detection(db: str, tmp_path: Path) -> None:
+    assert invoke(db, "lexicon", "add", "zorglub", "--category", "offensive", "--lang", "fr", "--severity", "3", actor="root").exit_code == 0
+    listed = json.loads(invoke(db, "lexicon", "list", "--json", actor="root").stdout)
+    assert {"term": "zorglub", "category": "offensive", "lang": "fr", "severity": 3, "source": "custom"} in listed
+    f = tmp_path / "z.jsonl"
+    f.write_text(json.dumps({"type": "content", "id": "z1", "kind": "post", "author": "u", "body": "quel zorglub celui-là"}) + "\n")
+    invoke(db, "ingest", str(f), actor="feed")
+    cases = json.loads(invoke(db, "queue", "list", "--json", actor="lea").stdout)
+    assert cases[0]["subject_id"] == "z1" and cases[0]["priority"] == 3
+    assert invoke(db, "lexicon", "remove", "zorglub", actor="root").exit_code == 0
+    assert invoke(db, "lexicon", "remove", "zorglub", actor="root").exit_code == 1
+
+
+def test_env_variables_select_store_and_actor(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODCONSOLE_DB", db)
+    monkeypatch.setenv("MODCONSOLE_AS", "root")
+    r = runner.invoke(app, ["staff", "list", "--json"], catch_exceptions=False)
+    assert r.exit_code == 0 and {s["name"] for s in json.loads(r.stdout)} == {"root", "lea", "sam", "feed"}
+
+
+def test_real_entry_point_in_a_subprocess(db: str, events_file: Path) -> None:
+    exe = shutil.which("modconsole", path=str(Path(sys.executable).parent)) or shutil.which("modconsole")
+    assert exe, "the modconsole console script is installed"
+    env = os.environ | {"MODCONSOLE_DB": db}
+    r = subprocess.run([exe, "--as", "feed", "ingest", str(events_file), "--json"], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 1 and json.loads(r.stdout)["events"] == 4
+    r = subprocess.run([exe, "--as", "lea", "case", "claim", "1"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0
+    r = subprocess.run([exe, "--as", "sam", "case", "claim", "1"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode != 0 and "held by lea" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "modconsole", "--as", "root", "audit", "verify"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0 and "intact" in r.stdout
