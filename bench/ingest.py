@@ -44,10 +44,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from modconsole.domain import ingest, staff  # noqa: E402
-from modconsole.domain.service import Services  # noqa: E402
-from modconsole.domain.store import Store  # noqa: E402
-from modconsole.schemas import IngestResult  # noqa: E402
+from modconsole.domain import ingest, staff
+from modconsole.domain.service import Services
+from modconsole.domain.store import Store
+from modconsole.schemas import IngestResult
 
 TARGETS = {"sqlite": 10_000, "postgres": 5_000}
 START = datetime(2026, 11, 1, tzinfo=UTC)

@@ -31,15 +31,18 @@ def _highlighted(body: str | None, spans: list[tuple[int, int]]) -> Text:
     return text
 
 
-def _content_line(c: ContentPublic) -> Text:
+def _content_line(c: ContentPublic, body: Text | None = None) -> Text:
     who = as_text(f"{c.author or '?'} ({c.author_handle or 'no handle'})", keep_newlines=False)
     head = Text(f"[{c.kind or 'content'} {c.id}] ", style="dim")
     head.append_text(who)
     if c.created_at:
         head.append(f" at {c.created_at:%Y-%m-%d %H:%M}", style="dim")
     head.append(": ")
-    head.append_text(as_text(c.body if c.body is not None else "(not received yet)"))
-    return head
+    if body is not None:
+        return head.append_text(body)
+    if c.body is None:
+        return head.append("(not received yet)", style="dim italic")
+    return head.append_text(as_text(c.body))
 
 
 def print_detail(d: CaseDetail) -> None:
@@ -56,8 +59,8 @@ def print_detail(d: CaseDetail) -> None:
     if d.content:
         spans = [s.span for s in c.signals if s.span and s.content_id == d.content.id]
         out.print(Text("\ncontent", style="bold"))
-        line = _content_line(d.content.model_copy(update={"body": None}))
-        out.print(line.append_text(_highlighted(d.content.body, spans)) if d.content.body is not None else line)
+        body = _highlighted(d.content.body, spans) if d.content.body is not None else None
+        out.print(_content_line(d.content, body))
     if d.context:
         out.print(Text("\ncontext", style="bold"))
         for ctx_item in d.context:

@@ -26,7 +26,7 @@ def sla_left(case: CasePublic, now: datetime) -> Text:
     m = rem // 60
     label = f"{sign}{h}h{m:02d}" if h else f"{sign}{m}m"
     if case.breached:
-        return Text(f"BREACHED {label}", style="bold red")
+        return Text(f"{label}!", style="bold red")  # past its SLA: negative time left
     return Text(label, style="yellow" if seconds < 600 else "")
 
 
@@ -56,14 +56,15 @@ def list_(
         emit_json(cases)
         return
     now = datetime.now(UTC)
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for col in ("case", "queue", "sev", "state", "SLA", "subject", "member", "signals", "held by"):
-        table.add_column(col, no_wrap=col not in ("signals",))
+    table = Table(box=None, padding=(0, 1), header_style="bold")
+    widths = {"case": 5, "sev queue": 12, "state": 8, "SLA": 8, "subject": 14, "member": 7, "held by": 6}
+    for col in ("case", "sev queue", "SLA", "state", "subject", "member", "held by", "signals"):
+        table.add_column(col, no_wrap=True, overflow="ellipsis", min_width=widths.get(col, 6), max_width=None if col == "signals" else widths.get(col))
     for c in cases:
         table.add_row(
-            str(c.id), c.queue, str(c.priority), c.state, sla_left(c, now),
+            str(c.id), f"{c.priority} {c.queue}", sla_left(c, now), c.state,
             as_text(f"{c.subject_type} {c.subject_id}", keep_newlines=False), as_text(c.member or "-", keep_newlines=False),
-            signal_summary(c), as_text(c.claimed_by or "", keep_newlines=False),
+            as_text(c.claimed_by or "", keep_newlines=False), signal_summary(c),
         )
     out.print(table)
     out.print(f"{len(cases)} case(s)", markup=False)

@@ -5,6 +5,8 @@ This package imports nothing else from :mod:`modconsole` (only the standard libr
 
     from modconsole.detect import Detector
     hits = Detector().scan("je veux me s.u.i.c.i.d.e.r")
+
+The folding itself is :func:`modconsole.detect.normalize.normalize`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 from .detector import Detector
 from .lexicon import load_default_exceptions, load_default_terms
 from .model import PII_KINDS, TERM_CATEGORIES, Hit, Term
-from .normalize import normalize
 from .pii import find_pii
 
 __all__ = [
@@ -24,5 +25,4 @@ __all__ = [
     "find_pii",
     "load_default_exceptions",
     "load_default_terms",
-    "normalize",
 ]

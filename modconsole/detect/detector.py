@@ -20,7 +20,7 @@ import ahocorasick
 from .lexicon import load_default_exceptions, load_default_terms, written_forms
 from .model import Hit, Term
 from .normalize import analyse, skeleton
-from .pii import TRIGGERS, scan_pii
+from .pii import TRIGGERS, may_hold_phone, scan_pii
 
 __all__ = ["Detector"]
 
@@ -104,7 +104,7 @@ class Detector:
             for _, value in automaton.iter(skeleton(text)):
                 flags |= value[0]
         hits = self._lexicon_hits(text) if flags & _LEXICON else []
-        if self.pii:
+        if self.pii and (flags > _LEXICON or "@" in text or may_hold_phone(text)):
             found = scan_pii(
                 text,
                 email=bool(flags & 2),

@@ -111,27 +111,30 @@ _BYTES = bytes(ord(_TABLE[i]) if _TABLE[i] else 0 for i in range(256))
 _BYTES_DELETE = bytes(i for i in range(256) if not _TABLE[i])
 assert all(len(_TABLE[i]) <= 1 and _TABLE[i].isascii() for i in range(256))
 
-# Frequent non-Latin-1 characters (typographic quotes, dashes, ligature, euro, narrow and
-# zero-width spaces): replaced by their fold so that most French text stays on the byte path.
-_FREQUENT = tuple(
-    (c, _TABLE[ord(c)])
-    for c in "\u2019\u2018\u201c\u201d\u2026\u2013\u2014\u0153\u0152\u20ac\u202f\u2009\u200b\u200c\u200d\u2060\ufeff"
-)
+_NON_LATIN1 = re.compile(r"[^\x00-\xff]+")
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    return match.group().translate(_TABLE)
 
 
 def fold(text: str) -> str:
-    """Return ``text`` with every character replaced by its fold (step 1 only)."""
-    try:
-        return text.encode("latin-1").translate(_BYTES, _BYTES_DELETE).decode("ascii")
-    except UnicodeEncodeError:
-        pass
-    for ch, rep in _FREQUENT:
-        if ch in text:
-            text = text.replace(ch, rep)
-    try:
-        return text.encode("latin-1").translate(_BYTES, _BYTES_DELETE).decode("ascii")
-    except UnicodeEncodeError:
-        return text.translate(_TABLE)
+    """Return ``text`` with every character replaced by its fold (step 1 only).
+
+    Latin-1 text goes through one ``bytes.translate``; other characters are folded run by
+    run first (folding is idempotent), and only text whose folds are not Latin-1 itself
+    (Cyrillic words, CJK...) pays for a full ``str.translate``.
+    """
+    if not text.isascii():
+        if "\u2019" in text:  # the typographic apostrophe, by far the most frequent
+            text = text.replace("\u2019", "'")
+        text = _NON_LATIN1.sub(_fold_run, text)
+        try:
+            raw = text.encode("latin-1")
+        except UnicodeEncodeError:
+            return text.translate(_TABLE)
+        return raw.translate(_BYTES, _BYTES_DELETE).decode("ascii")
+    return text.encode("ascii").translate(_BYTES, _BYTES_DELETE).decode("ascii")
 
 
 _BANG_INSIDE = re.compile(r"(?<=[^\W_])!(?=[^\W_])")

@@ -14,7 +14,7 @@ import phonenumbers
 
 from .model import Hit
 
-__all__ = ["TRIGGERS", "find_pii", "scan_pii"]
+__all__ = ["TRIGGERS", "find_pii", "may_hold_phone", "scan_pii"]
 
 #: Severity per kind: a street address locates a member physically, hence 2.
 SEVERITY: dict[str, int] = {"email": 1, "phone": 1, "address": 2, "social_handle": 1, "real_name": 1}
@@ -79,6 +79,11 @@ _NOT_PHONE_CONTEXT = re.compile(
     r"ticket|dossier|client|account|compte)\W*$",
     re.IGNORECASE,
 )
+
+
+def may_hold_phone(text: str) -> bool:
+    """Return whether ``text`` has eight digits close enough together to be a phone number."""
+    return _PHONE_HINT.search(text) is not None
 
 
 def find_phones(text: str) -> list[Hit]:

@@ -81,10 +81,10 @@ PII = [
     ("fr", "j'habite au 12 rue de la Paix si tu veux passer"),
     ("en", "mail me at sam dot k at outlook dot com"),
 ]
-HOSTILE = [
-    "\x1b[31mred text\x1b[0m and \x1b]8;;https://evil.example\x1b\\a link\x1b]8;;\x1b\\ here",
-    "[@click=app.quit]click me[/] and [link=https://evil.example]this[/link] [bold]bold?[/bold]",
-    "bidi \u202etxt.exe\u202c trick and zero\u200bwidth",
+HOSTILE = [  # each also says something the detector flags, so that it reaches a queue
+    "\x1b[31mred text\x1b[0m and \x1b]8;;https://evil.example\x1b\\a link\x1b]8;;\x1b\\ here, aidez-moi",
+    "[@click=app.quit]click me[/] and [link=https://evil.example]this[/link] [bold]bold?[/bold] you bitch",
+    "bidi \u202etxt.exe\u202c trick and zero\u200bwidth: mail me at evil@example.org",
 ]
 QUESTIONS = [
     "Comment signaler un message privé qui me met mal à l'aise ?",
@@ -243,7 +243,23 @@ def seed_demo(url: str, seed: int = 7, fresh: bool = True) -> dict[str, Any]:
         sanctions.apply(svc, senior, member=facts["members"][70], kind="no_contact", duration=None,
                         other=facts["members"][71], reason="mutual harassment across walls")
     result2 = ingest_lines(svc, svc.actor("platform"), ((i, json.dumps(e)) for i, e in enumerate(second, 1)))
+    from . import cases as casework
     from .cases import queue_counts
+
+    if fresh:  # a shift under way: claims, notes, an escalation each way, a few resolved cases
+        sam = svc.actor("sam")
+        board = casework.list_queue(svc, sam, limit=40)
+        for c in board[:3]:
+            casework.claim(svc, sam, c.id)
+        casework.note(svc, sam, board[0].id, "Message envoyé au membre, j'attends sa réponse.")
+        risk = [c for c in board if c.queue in ("urgent", "self_harm")]
+        if risk:
+            casework.escalate(svc, moderator, risk[-1].id, "clinical", "mentions a plan and a date")
+        offensive = casework.list_queue(svc, moderator, queue="offensive", limit=6)
+        if offensive:
+            casework.escalate(svc, moderator, offensive[0].id, "senior", "threat of violence, needs a senior decision")
+        for c in offensive[1:4]:
+            casework.resolve(svc, moderator, c.id, "remove", reason="house rule: no insults")
 
     counts = queue_counts(svc, admin_actor)
     lines = [

@@ -124,7 +124,10 @@ def signals_for(session: Session, case_ids: list[int], per_case: int = SIGNALS_P
         return {}
     rank = func.row_number().over(partition_by=Signal.case_id, order_by=(Signal.severity.desc(), Signal.id)).label("rk")  # type: ignore[attr-defined]
     inner = select(Signal.id, rank).where(Signal.case_id.in_(case_ids)).subquery()  # type: ignore[attr-defined]
-    stmt = select(Signal).join(inner, inner.c.id == Signal.id).where(inner.c.rk <= per_case).order_by(Signal.case_id, Signal.id)
+    stmt = (
+        select(Signal).join(inner, inner.c.id == Signal.id).where(inner.c.rk <= per_case)
+        .order_by(Signal.case_id, Signal.severity.desc(), Signal.id)  # type: ignore[attr-defined]
+    )
     out: dict[int, list[Signal]] = {}
     for sig in session.execute(stmt).scalars():
         out.setdefault(sig.case_id, []).append(sig)
