@@ -95,3 +95,11 @@ class Backend(Protocol):
     def lexicon_remove(self, term: str, lang: str | None = None) -> int:
         """Returns how many entries were removed; raises NotFound when the term is not in force."""
         ...
+
+    def policy_show(self) -> dict[str, int]:
+        """Every policy setting in force by key (SLA minutes per queue, lease, harassment follow-ups)."""
+        ...
+
+    def policy_set(self, key: str, value: str) -> dict[str, int]:
+        """Admin. Raises InvalidInput naming the key or the bound; returns every setting after."""
+        ...

@@ -6,7 +6,7 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
-from modconsole.domain import audit, cases, ingest, lexicons, staff
+from modconsole.domain import audit, cases, ingest, lexicons, settings, staff
 from modconsole.domain.auth import Actor
 from modconsole.domain.models import AuditEntry, Staff
 from modconsole.domain.service import Services
@@ -126,3 +126,10 @@ class LocalBackend:
 
     def lexicon_remove(self, term: str, lang: str | None = None) -> int:
         return lexicons.remove(self.services, self.actor, term, lang)
+
+    # policy
+    def policy_show(self) -> dict[str, int]:
+        return settings.show(self.services, self.actor)
+
+    def policy_set(self, key: str, value: str) -> dict[str, int]:
+        return settings.set_value(self.services, self.actor, key, value)

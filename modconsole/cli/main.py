@@ -11,7 +11,7 @@ import typer
 from modconsole.config import Settings
 from modconsole.errors import ModconsoleError
 
-from . import audit_cmd, case_cmd, lexicon_cmd, queue_cmd, staff_cmd
+from . import audit_cmd, case_cmd, lexicon_cmd, policy_cmd, queue_cmd, staff_cmd
 from .context import State, emit_json, err, fail, out, state
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ app.add_typer(case_cmd.app, name="case")
 app.add_typer(staff_cmd.app, name="staff")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(lexicon_cmd.app, name="lexicon")
+app.add_typer(policy_cmd.app, name="policy")
 
 
 @app.callback(invoke_without_command=True)

@@ -25,7 +25,9 @@ from .pii import TRIGGERS, may_hold_phone, scan_pii
 __all__ = ["Detector"]
 
 _LEXICON = 1
+_EXCEPTION = 32
 _PII_FLAGS = {"email": 2, "social_handle": 4, "real_name": 8, "address": 16}
+_ANY_PII = sum(_PII_FLAGS.values())
 
 # Texts longer than this are scanned in overlapping windows (hits are deduplicated).
 _WINDOW = 32_768
@@ -73,7 +75,7 @@ class Detector:
             for form in written_forms(term):
                 add(form, _LEXICON, term, with_entry=True)
         for phrase in self.exceptions:
-            add(phrase, _LEXICON, None, with_entry=True)
+            add(phrase, _EXCEPTION, None, with_entry=True)
         if self.pii:
             for kind, words in TRIGGERS.items():
                 for word in words:
@@ -104,13 +106,13 @@ class Detector:
             for _, value in automaton.iter(skeleton(text)):
                 flags |= value[0]
         hits = self._lexicon_hits(text) if flags & _LEXICON else []
-        if self.pii and (flags > _LEXICON or "@" in text or may_hold_phone(text)):
+        if self.pii and (flags & _ANY_PII or "@" in text or may_hold_phone(text)):
             found = scan_pii(
                 text,
-                email=bool(flags & 2),
-                social_handle=bool(flags & 4),
-                real_name=bool(flags & 8),
-                address=bool(flags & 16),
+                email=bool(flags & _PII_FLAGS["email"]),
+                social_handle=bool(flags & _PII_FLAGS["social_handle"]),
+                real_name=bool(flags & _PII_FLAGS["real_name"]),
+                address=bool(flags & _PII_FLAGS["address"]),
             )
             if found:
                 hits.extend(found)
@@ -133,7 +135,7 @@ class Detector:
         for first, last, term in candidates:
             if excluded.find(1, first, last) != -1:
                 continue
-            start, end = folded.starts[first], folded.ends[last - 1]
+            start, end = folded.span(first, last)
             if not any(c.isalpha() for c in text[start:end]):
                 continue
             hits.append(Hit(term.category, term.severity, start, end, "lexicon", term.term, term.lang))

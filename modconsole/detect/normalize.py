@@ -163,7 +163,6 @@ def _join(match: re.Match[str]) -> str:
 
 
 _RUN = re.compile(r"(.)\1+", re.DOTALL)
-_RUN_ANY = re.compile(r"(.)\1*", re.DOTALL)
 _NONZERO = bytes([0]) + bytes([255]) * 255
 
 
@@ -193,65 +192,80 @@ def skeleton(text: str) -> str:
 
 @dataclass(slots=True)
 class Folded:
-    """The skeleton of a text with, for each skeleton character ``i``, the original span
-    ``starts[i]:ends[i]`` it came from and ``runs[i]``, how many characters its run had."""
+    """The skeleton of a text and its offset map: skeleton character ``i`` stands for the
+    original characters ``starts[i]`` to ``lasts[i]`` inclusive (a run of ``runs[i]``
+    folded characters). The padding spaces map to offsets 0 and ``len(text) - 1``."""
 
     text: str
     starts: list[int]
-    ends: list[int]
+    lasts: list[int]
     runs: list[int]
+
+    def span(self, first: int, stop: int) -> tuple[int, int]:
+        """Return the original ``(start, end)`` of skeleton characters ``first:stop``."""
+        return self.starts[first], self.lasts[stop - 1] + 1
+
+
+# Characters whose fold is not exactly one character: all outside Latin-1 are checked.
+_IRREGULAR = re.compile(
+    "(?:[^\\x00-\\xff]" + "".join("|" + re.escape(chr(b)) for b in _BYTES_DELETE) + ")+"
+)
 
 
 def _fold_with_sources(text: str) -> tuple[str, list[int]]:
-    try:
-        raw = text.encode("latin-1")
-    except UnicodeEncodeError:
-        raw = None
-    if raw is not None and not any(b in raw for b in _BYTES_DELETE):
-        return fold(text), list(range(len(text)))
-    table = _TABLE
-    chars: list[str] = []
+    """Return ``fold(text)`` and, for each of its characters, the index it came from."""
     sources: list[int] = []
-    for index, ch in enumerate(text):
-        folded = table[ord(ch)]
-        for c in folded:
-            chars.append(c)
-            sources.append(index)
-    return "".join(chars), sources
+    position = 0
+    table = _TABLE
+    for match in _IRREGULAR.finditer(text):
+        first, stop = match.span()
+        sources.extend(range(position, first))
+        for index in range(first, stop):
+            sources.extend([index] * len(table[ord(text[index])]))
+        position = stop
+    sources.extend(range(position, len(text)))
+    return fold(text), sources
 
 
 def analyse(text: str) -> Folded:
-    """Return the skeleton of ``text`` (equal to :func:`skeleton`) with its offset map.
-
-    The two padding spaces map to the empty spans at 0 and ``len(text)``.
-    """
+    """Return the skeleton of ``text`` (equal to :func:`skeleton`) with its offset map."""
     folded, sources = _fold_with_sources(text)
     if "!" in folded or "*" in folded:
         folded = _fix_marks(folded)
-    size = len(text)
     folded = f" {folded} "
-    starts = [0, *sources, size]
-    ends = [0, *(s + 1 for s in sources), size]
+    sources = [0, *sources, max(len(text) - 1, 0)]
     if _SPACED_GATE.search(folded):
-        keep = [True] * len(folded)
+        pieces: list[str] = []
+        kept: list[int] = []
+        position = 0
         for match in _SPACED.finditer(folded):
-            for k in range(match.start(), match.end()):
-                if folded[k] == " ":
-                    keep[k] = False
-        folded = "".join(c for c, k in zip(folded, keep) if k)
-        starts = [s for s, k in zip(starts, keep) if k]
-        ends = [e for e, k in zip(ends, keep) if k]
-    out: list[str] = []
-    out_starts: list[int] = []
-    out_ends: list[int] = []
+            first, stop = match.span()
+            pieces.append(folded[position:first])
+            kept.extend(sources[position:first])
+            for index in range(first, stop):
+                if folded[index] != " ":
+                    pieces.append(folded[index])
+                    kept.append(sources[index])
+            position = stop
+        pieces.append(folded[position:])
+        kept.extend(sources[position:])
+        folded, sources = "".join(pieces), kept
+    starts: list[int] = []
+    lasts: list[int] = []
     runs: list[int] = []
-    for match in _RUN_ANY.finditer(folded):
-        i, j = match.span()
-        out.append(folded[i])
-        out_starts.append(starts[i])
-        out_ends.append(ends[j - 1])
-        runs.append(j - i)
-    return Folded("".join(out), out_starts, out_ends, runs)
+    position = 0
+    for match in _RUN.finditer(folded):
+        first, stop = match.span()
+        starts.extend(sources[position:first + 1])
+        lasts.extend(sources[position:first])
+        lasts.append(sources[stop - 1])
+        runs.extend([1] * (first - position))
+        runs.append(stop - first)
+        position = stop
+    starts.extend(sources[position:])
+    lasts.extend(sources[position:])
+    runs.extend([1] * (len(folded) - position))
+    return Folded(_collapse(folded), starts, lasts, runs)
 
 
 def normalize(text: str) -> tuple[str, list[int]]:

@@ -124,7 +124,7 @@ def _commit(svc: Services, actor: Actor, events: list[tuple[int, Event]], policy
     for attempt in range(RETRIES):
         counts = IngestResult()
 
-        def change(session: Session) -> tuple[IngestResult, dict[str, Any]]:
+        def change(session: Session, counts: IngestResult = counts) -> tuple[IngestResult, dict[str, Any]]:
             _apply(svc, session, events, policy, counts)
             return counts, {
                 "first_line": events[0][0], "last_line": events[-1][0], "events": counts.events,

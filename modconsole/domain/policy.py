@@ -71,3 +71,30 @@ def load(session: Session) -> Policy:
         elif row.key in ("claim_lease_minutes", "harassment_followups", "ingest_batch"):
             changes[row.key] = int(row.value)
     return replace(policy, sla_minutes=sla, **changes)
+
+
+def as_dict(policy: Policy) -> dict[str, int]:
+    """Every setting by its key, as `policy set` takes them."""
+    out = {"claim_lease_minutes": policy.claim_lease_minutes, "harassment_followups": policy.harassment_followups,
+           "ingest_batch": policy.ingest_batch}
+    out.update({f"sla.{q}": m for q, m in policy.sla_minutes.items()})
+    return out
+
+
+LIMITS = {"claim_lease_minutes": (1, 240), "harassment_followups": (1, 50), "ingest_batch": (1, 50_000)}
+
+
+def validate(key: str, value: str) -> int:
+    """The value as a whole number within its bounds; raises InvalidInput naming the key."""
+    from modconsole.errors import InvalidInput
+
+    if key not in KEYS:
+        raise InvalidInput(f"unknown policy setting {key!r}: one of {', '.join(KEYS)}")
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidInput(f"{key} takes a whole number (got {value!r})") from None
+    low, high = LIMITS.get(key, (1, 60 * 24 * 30))
+    if not low <= number <= high:
+        raise InvalidInput(f"{key} must be between {low} and {high} (got {number})")
+    return number

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, case as sql_case, func, select
+from sqlalchemy import and_, func, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 

@@ -160,3 +160,18 @@ def test_real_entry_point_in_a_subprocess(db: str, events_file: Path) -> None:
     assert r.returncode != 0 and "held by lea" in r.stderr
     r = subprocess.run([sys.executable, "-m", "modconsole", "--as", "root", "audit", "verify"], capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 0 and "intact" in r.stdout
+
+
+def test_policy_set_changes_the_harassment_rule(db: str, tmp_path: Path) -> None:
+    r = invoke(db, "policy", "set", "harassment_followups", "1", actor="root")
+    assert r.exit_code == 0 and "harassment_followups = 1" in r.output
+    assert invoke(db, "policy", "set", "harassment_followups", "1", actor="lea").exit_code == 1
+    assert "must be between" in invoke(db, "policy", "set", "sla.urgent", "0", actor="root").output
+    assert "unknown policy setting" in invoke(db, "policy", "set", "nope", "3", actor="root").output
+    f = tmp_path / "m.jsonl"
+    f.write_text("\n".join(json.dumps({"type": "content", "id": f"m{i}", "kind": "message", "author": "a", "recipient": "b",
+                                       "body": "salut"}) for i in range(2)) + "\n")
+    out = json.loads(invoke(db, "ingest", str(f), "--json", actor="feed").stdout)
+    assert out["cases_opened"] == 1  # initial message + one follow-up is now too many
+    shown = json.loads(invoke(db, "policy", "show", "--json", actor="lea").stdout)
+    assert shown["harassment_followups"] == 1 and shown["sla.urgent"] == 5
