@@ -334,6 +334,7 @@ def check_order(store: Store, view: View, now: datetime) -> str:
 
 def measure(store: Store, svc: Services, backend: str, views: list[View], reps: int, deep_reps: int,
             force_explain: bool) -> list[str]:
+    """Print (and return) one result line per view; plans of the views slow even without GC pauses."""
     lines = []
     missed = []
     for view in views:
@@ -355,8 +356,8 @@ def measure(store: Store, svc: Services, backend: str, views: list[View], reps: 
         only = timed(alone, reps, max(5, reps // 10))
         deep_t = timed(deep, deep_reps, max(2, deep_reps // 10))
         ok = top.p99 < TARGET_P99_MS
-        if not ok:
-            missed.append(view)
+        if top.p99_no_gc >= TARGET_P99_MS:
+            missed.append(view)  # slow without the interpreter's GC pauses too: show the plans
         line = (f"{backend} {view.label} top-50: {top.text()} [{'ok' if ok else 'MISSES'} < {TARGET_P99_MS:.0f} ms]"
                 f"\n    list_cases alone: {only.text()}"
                 f"\n    offset {DEEP_OFFSET:,}: {deep_t.text()}"
@@ -383,7 +384,7 @@ def measure(store: Store, svc: Services, backend: str, views: list[View], reps: 
 
 
 def bench_store(backend: str, url: str, n_cases: int, reps: int, deep_reps: int, seed: int,
-                force_explain: bool) -> list[str]:
+                force_explain: bool, freeze: bool) -> list[str]:
     store = Store(url)
     try:
         store.upgrade()
@@ -397,6 +398,12 @@ def bench_store(backend: str, url: str, n_cases: int, reps: int, deep_reps: int,
         print(f"{backend}: built {built.cases:,} cases ({built.active:,} unresolved, {built.breached:,} breached), "
               f"{built.signals:,} signals, {built.members:,} members in {built.seconds:.1f} s (ANALYZE included)",
               flush=True)
+        if freeze:
+            # what a long-running console could do once started: move everything allocated so far
+            # (modules, caches) out of the collector's sight, so a full collection stays short
+            gc.collect()
+            gc.freeze()
+            print(f"{backend}: gc.freeze() applied ({gc.get_freeze_count():,} objects frozen)")
         views = [
             View("all-queues (admin)", None, admin),
             View("all-queues (moderator)", None, moderator),
@@ -413,7 +420,7 @@ def run_sqlite(args: argparse.Namespace) -> list[str]:
     tmp = Path(tempfile.mkdtemp(prefix="modconsole-bench-"))
     try:
         return bench_store("sqlite", f"sqlite:///{tmp / 'store.db'}", args.cases, args.reps, args.deep_reps,
-                           args.seed, args.explain)
+                           args.seed, args.explain, args.gc_freeze)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -429,7 +436,7 @@ def run_postgres(args: argparse.Namespace) -> list[str]:
     try:
         cluster.sql("CREATE DATABASE bench")
         return bench_store("postgres", cluster.url("bench"), args.cases, args.reps, args.deep_reps, args.seed,
-                           args.explain)
+                           args.explain, args.gc_freeze)
     finally:
         cluster.stop()
 
@@ -441,6 +448,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=200, help="timed repetitions of each top-50 fetch")
     parser.add_argument("--deep-reps", type=int, default=200, help=f"timed repetitions of the offset {DEEP_OFFSET:,} page")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="gc.freeze() after building, before measuring (shortens full GC pauses)")
     parser.add_argument("--explain", action="store_true", help="print every view's query plans, target met or not")
     args = parser.parse_args(argv)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]

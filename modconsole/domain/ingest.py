@@ -38,6 +38,7 @@ from .events import Event, EventError, parse_line
 from .models import (
     Appeal,
     Block,
+    Case,
     Content,
     DeletionRequest,
     HarassmentPair,
@@ -468,6 +469,13 @@ def _write(session: Session, batch: _Batch, pairs: dict, policy: Policy, counts:
                 parent_id=bindparam("b_parent_id"), wall_of=bindparam("b_wall_of"), placeholder=False, extra=bindparam("b_extra"),
             ),
             batch.content_fill,
+        )
+        # cases opened on a placeholder (a report that came first) now know whose content it is
+        c = Case.__table__  # type: ignore[attr-defined]
+        session.execute(
+            update(c).where(c.c.subject_type == "content", c.c.subject_id == bindparam("b_id"), c.c.member_id.is_(None))
+            .values(member_id=bindparam("b_author_id")),
+            [{"b_id": r["b_id"], "b_author_id": r["b_author_id"]} for r in batch.content_fill],
         )
     applied = apply_signals(session, batch.drafts, batch.now, policy)
     counts.cases_opened += applied.opened

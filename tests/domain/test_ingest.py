@@ -116,7 +116,7 @@ def test_placeholders_then_filled(svc: Services) -> None:
         assert p is not None and not p.placeholder and p.body == "bonjour" and p.author_id == "u8"
         assert m is not None and not m.placeholder and m.handle == "late"
     [case] = cases.list_queue(svc, svc.actor("lea"))
-    assert case.subject_id == "p404" and case.queue == "offensive"
+    assert case.subject_id == "p404" and case.queue == "offensive" and case.member == "u8"
 
 
 def test_unknown_fields_kept_and_registration_in_vault(svc: Services) -> None:
