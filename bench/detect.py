@@ -84,17 +84,42 @@ FR_PARTS = [
 TAILS = ["", "", "", " :)", " 😊", "!", "...", " lol", " mdr", " 🙏", " haha", " ^^"]
 
 HIT_PHRASES = [
-    "I want to kill myself", "i just want to die", "thinking about suicide again", "I cut myself last night",
-    "he abused me when I was a kid", "kill yourself", "you stupid bitch", "send nudes", "fuck you",
-    "je veux mourir", "j'ai envie de me suicider", "je me scarifie depuis un mois", "il m'a violée",
-    "sale pute", "nique ta mère", "je vais te tuer", "envoie des nudes", "connard", "ta gueule",
-    "au secours", "help me please", "j'ai besoin d'aide",
+    "I want to kill myself",
+    "i just want to die",
+    "thinking about suicide again",
+    "I cut myself last night",
+    "he abused me when I was a kid",
+    "kill yourself",
+    "you stupid bitch",
+    "send nudes",
+    "fuck you",
+    "je veux mourir",
+    "j'ai envie de me suicider",
+    "je me scarifie depuis un mois",
+    "il m'a violée",
+    "sale pute",
+    "nique ta mère",
+    "je vais te tuer",
+    "envoie des nudes",
+    "connard",
+    "ta gueule",
+    "au secours",
+    "help me please",
+    "j'ai besoin d'aide",
 ]
 PII_PHRASES = [
-    "call me on 06 12 34 56 78", "mon numéro c'est 07.45.12.33.90", "text me +44 20 7946 0958",
-    "write to jean.dupont@gmail.com", "jean at gmail dot com", "marie arobase orange point fr",
-    "insta: @marie_92", "my snap is jdoe99", "ajoute-moi sur insta marie.dupont",
-    "j'habite au 12 rue de la Paix", "I live at 221B Baker Street", "my name is John Smith",
+    "call me on 06 12 34 56 78",
+    "mon numéro c'est 07.45.12.33.90",
+    "text me +44 20 7946 0958",
+    "write to jean.dupont@gmail.com",
+    "jean at gmail dot com",
+    "marie arobase orange point fr",
+    "insta: @marie_92",
+    "my snap is jdoe99",
+    "ajoute-moi sur insta marie.dupont",
+    "j'habite au 12 rue de la Paix",
+    "I live at 221B Baker Street",
+    "my name is John Smith",
     "je m'appelle Marie Dupont",
 ]
 HOMOGLYPHS = {"a": "а", "e": "е", "o": "о", "c": "с", "i": "і", "s": "ѕ", "p": "р"}
@@ -150,7 +175,9 @@ def rate(func: Callable[[str], object], messages: Sequence[str], repeat: int = 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=100_000, help="messages in the corpus")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--baseline-n", type=int, default=1_000, help="sample timed for better_profanity")
@@ -175,8 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     flagged = sum(1 for m in messages if detector.scan(m))
     average = sum(map(len, messages)) / len(messages)
-    print(f"corpus: {len(messages):,} messages, seed {args.seed}, mean {average:.0f} chars, "
-          f"{flagged / len(messages):.1%} with at least one hit ({len(terms)} lexicon terms)")
+    print(
+        f"corpus: {len(messages):,} messages, seed {args.seed}, mean {average:.0f} chars, "
+        f"{flagged / len(messages):.1%} with at least one hit ({len(terms)} lexicon terms)"
+    )
 
     full = rate(detector.scan, messages)
     aho = rate(bare_scan, messages)
@@ -186,8 +215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     full_sample = rate(detector.scan, sample)
     prof = rate(profanity.contains_profanity, sample, repeat=1)
-    print(f"on the first {len(sample):,} messages: full detection {full_sample:,.0f} msg/s, "
-          f"better_profanity: {prof:,.0f} msg/s")
+    print(
+        f"on the first {len(sample):,} messages: full detection {full_sample:,.0f} msg/s, "
+        f"better_profanity: {prof:,.0f} msg/s"
+    )
     print(f"ratio full detection / better_profanity: {full_sample / prof:,.0f}x")
     return 0
 

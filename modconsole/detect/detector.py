@@ -3,10 +3,10 @@
 One Aho-Corasick automaton holds, keyed by their padded skeleton (see :mod:`.normalize`),
 every written form of every term, every exception phrase, and the trigger words of the
 personal-detail finders. A scan folds the message with C-speed string operations and runs
-the automaton once. Most messages end there. Only when a term or exception key matched is
-the exact offset map built (the slow path), the match checked (whole words by construction;
-each repeated letter of the term present at least as often in the text, so "as" is not
-"ass"; at least one real letter in the original span, so "455" is not "ass"; no overlap with
+the automaton once. Most messages end there. Only when a term key matched is the exact
+offset map built (the slow path), the match checked (whole words by construction;
+each letter of the term written as often in the text, or stretched to three or more, so
+"as" is not "ass" and "rapped" is not "raped"; at least one real letter in the original span, so "455" is not "ass"; no overlap with
 an exception phrase) and mapped back to the original text. Personal-detail finders run only
 when their trigger words, an ``@`` or a run of digits are present.
 """
@@ -18,12 +18,14 @@ from collections.abc import Iterable
 import ahocorasick
 
 from .lexicon import load_default_exceptions, load_default_terms, written_forms
-from .model import Hit, Term
-from .normalize import analyse, skeleton
+from .model import Hit, Term, tidy
+from .normalize import absorb_marks, analyse, skeleton, skeletons
 from .pii import TRIGGERS, may_hold_phone, scan_pii
 
 __all__ = ["Detector"]
 
+# Flags carried by automaton keys: a term (the slow path must run), an exception phrase
+# (only matters next to a term), trigger words of the personal-detail finders.
 _LEXICON = 1
 _EXCEPTION = 32
 _PII_FLAGS = {"email": 2, "social_handle": 4, "real_name": 8, "address": 16}
@@ -67,7 +69,8 @@ class Detector:
                 return
             flags, entries = table.get(key, (0, {}))
             if with_entry:
-                profile = tuple(analyse(form).runs[1:-1])
+                folded = analyse(form)
+                profile = tuple(folded.run(i) for i in range(1, len(folded.text) - 1))
                 entries[(term, profile)] = None
             table[key] = (flags | flag, entries)
 
@@ -92,8 +95,9 @@ class Detector:
         """Return the hits in ``text``, sorted by start offset (then end).
 
         Offsets index the original ``text``: ``text[hit.start:hit.end]`` is what matched,
-        obfuscation included. Overlapping hits of one category are reduced to the widest
-        most severe one. Any ``str`` is accepted, however long or odd.
+        obfuscation included. A hit lying inside another hit of the same category and at
+        least the same severity is dropped ("je veux en finir" is not also "en finir").
+        Any ``str`` is accepted, however long or odd.
         """
         if len(text) > _WINDOW:
             return self._scan_long(text)
@@ -102,10 +106,15 @@ class Detector:
     def _scan(self, text: str) -> list[Hit]:
         flags = 0
         automaton = self._automaton
+        folds = skeletons(text)
         if automaton is not None:
-            for _, value in automaton.iter(skeleton(text)):
-                flags |= value[0]
-        hits = self._lexicon_hits(text) if flags & _LEXICON else []
+            for folded in folds:
+                for _, value in automaton.iter(folded):
+                    flags |= value[0]
+        hits: list[Hit] = []
+        if flags & _LEXICON:
+            for join_all in (False, True)[: len(folds)]:
+                hits.extend(self._lexicon_hits(text, join_all))
         if self.pii and (flags & _ANY_PII or "@" in text or may_hold_phone(text)):
             found = scan_pii(
                 text,
@@ -116,11 +125,10 @@ class Detector:
             )
             if found:
                 hits.extend(found)
-        return _tidy(hits) if len(hits) > 1 else hits
+        return tidy(hits) if len(hits) > 1 else hits
 
-    def _lexicon_hits(self, text: str) -> list[Hit]:
-        folded = analyse(text)
-        runs = folded.runs
+    def _lexicon_hits(self, text: str, join_all: bool) -> list[Hit]:
+        folded = analyse(text, join_all)
         candidates: list[tuple[int, int, Term]] = []
         excluded = bytearray(len(folded.text))
         assert self._automaton is not None
@@ -129,13 +137,14 @@ class Detector:
             for term, profile in entries:
                 if term is None:
                     excluded[first:last] = b"\x01" * (last - first)
-                elif all(runs[first + k] >= need for k, need in enumerate(profile)):
+                elif _repeats_fit(folded.runs_between(first, last), first, profile):
                     candidates.append((first, last, term))
         hits: list[Hit] = []
         for first, last, term in candidates:
             if excluded.find(1, first, last) != -1:
                 continue
             start, end = folded.span(first, last)
+            end = absorb_marks(text, end)
             if not any(c.isalpha() for c in text[start:end]):
                 continue
             hits.append(Hit(term.category, term.severity, start, end, "lexicon", term.term, term.lang))
@@ -147,27 +156,21 @@ class Detector:
         for begin in range(0, size, _WINDOW):
             stop = min(size, begin + _WINDOW)
             offset = max(0, begin - _OVERLAP)
-            for hit in self._scan(text[offset:min(size, stop + _OVERLAP)]):
+            for hit in self._scan(text[offset : min(size, stop + _OVERLAP)]):
                 start = hit.start + offset
                 if begin <= start < stop:
                     hits.append(
                         Hit(hit.category, hit.severity, start, hit.end + offset, hit.kind, hit.term, hit.lang)
                     )
-        return _tidy(hits)
+        return tidy(hits)
 
 
-def _tidy(hits: list[Hit]) -> list[Hit]:
-    """Sort hits and drop each one contained in an earlier kept hit of the same category
-    with at least its severity (duplicates included)."""
-    hits.sort(key=lambda h: (h.start, -h.end, -h.severity))
-    widest: dict[tuple[str, int], int] = {}  # (category, severity) -> furthest end kept
-    kept: list[Hit] = []
-    for hit in hits:
-        if any(widest.get((hit.category, s), -1) >= hit.end for s in range(hit.severity, 4)):
-            continue
-        kept.append(hit)
-        key = (hit.category, hit.severity)
-        if widest.get(key, -1) < hit.end:
-            widest[key] = hit.end
-    kept.sort(key=lambda h: (h.start, h.end))
-    return kept
+def _repeats_fit(runs: dict[int, int], first: int, profile: tuple[int, ...]) -> bool:
+    """Return whether the letters repeated in the text fit the term's spelling: a letter
+    written ``need`` times in the term must appear exactly ``need`` times or stretched to three
+    or more ("kill" matches "kiiiill" but not "kil"; "raped" is not "rapped")."""
+    for offset, need in enumerate(profile):
+        found = runs.get(first + offset, 1)
+        if found != need and found < max(need, 3):
+            return False
+    return True

@@ -92,7 +92,7 @@ def _masked(word: str) -> set[str]:
     inner = [i for i in range(1, len(word) - 1) if word[i].lower() in _VOWELS]
     if len(word) < 4 or not inner:
         return set()
-    forms = {word[:i] + "*" + word[i + 1:] for i in inner}
+    forms = {word[:i] + "*" + word[i + 1 :] for i in inner}
     forms.add("".join("*" if i in inner else c for i, c in enumerate(word)))
     return forms
 
@@ -115,5 +115,5 @@ def written_forms(term: Term) -> set[str]:
             words = form.split(" ")
             for index, word in enumerate(words):
                 for masked in _masked(word):
-                    forms.add(" ".join([*words[:index], masked, *words[index + 1:]]))
+                    forms.add(" ".join([*words[:index], masked, *words[index + 1 :]]))
     return forms

@@ -32,3 +32,23 @@ class Hit:
     kind: str
     term: str
     lang: str | None
+
+
+def tidy(hits: list[Hit]) -> list[Hit]:
+    """Return ``hits`` sorted by position, without those contained in another hit of the
+    same category and at least the same severity (exact duplicates included)."""
+    hits.sort(key=lambda h: (h.start, -h.end, -h.severity))
+    widest: dict[tuple[str, int], int] = {}  # (category, severity) -> furthest end kept
+    kept: list[Hit] = []
+    for hit in hits:
+        if any(
+            end >= hit.end and category == hit.category and severity >= hit.severity
+            for (category, severity), end in widest.items()
+        ):
+            continue
+        kept.append(hit)
+        key = (hit.category, hit.severity)
+        if widest.get(key, -1) < hit.end:
+            widest[key] = hit.end
+    kept.sort(key=lambda h: (h.start, h.end))
+    return kept

@@ -13,11 +13,13 @@ The skeleton is what the lexicon automaton runs over. It is built in five steps:
    inside a word is kept as a masking letter (``f*ck``), other ``*`` become spaces;
 3. the text is padded with one space on each side, so word boundaries are always spaces;
 4. runs of three or more single characters separated by spaces are joined
-   (``s u i c i d e``, ``S.U.I.C.I.D.E``, ``s-u-i-c-i-d-e`` all give ``suicide``);
+   (``s u i c i d e``, ``S.U.I.C.I.D.E``, ``s-u-i-c-i-d-e`` all give ``suicide``); where the
+   gaps differ, the wider ones are word breaks (``k i l l   m e`` gives ``kill me``);
 5. every run of one repeated character is collapsed to a single one
    (``suiiiicide`` → ``suicide``, and runs of spaces to one space).
 
-:func:`skeleton` computes it with C-speed string operations only (the fast path);
+:func:`skeleton` computes it with C-speed string operations only (the fast path;
+:func:`skeletons` adds the all-joined reading of ambiguous spaced letters);
 :func:`analyse` computes the very same string plus, for each of its characters, the span of
 the original text it came from and the length of the run it stood for (the slow path, used
 only once the fast path has found a candidate). :func:`normalize` is a convenience view of it.
@@ -27,9 +29,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Folded", "analyse", "fold", "fold_char", "normalize", "skeleton"]
+__all__ = ["Folded", "absorb_marks", "analyse", "fold", "fold_char", "normalize", "skeleton", "skeletons"]
 
 # Characters deleted outright: combining marks and format characters (U+200B-U+200D,
 # U+2060, U+FEFF, U+00AD, bidi controls, ...).
@@ -38,26 +42,18 @@ _DELETED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
 # Look-alikes and letters without a decomposition, mapped to what a reader sees.
 _LOOKALIKES: dict[str, str] = {
     # Cyrillic
-    "а": "a", "в": "b", "г": "r", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
-    "п": "n", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ь": "b", "і": "i", "ї": "i",
-    "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "Ӏ": "l",
-    # Greek (upper case first: some capitals look unlike their lower case)
-    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n",
-    "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x",
-    "α": "a", "β": "b", "γ": "y", "ε": "e", "η": "n", "ι": "i", "κ": "k", "μ": "u", "ν": "v",
-    "ο": "o", "ρ": "p", "σ": "o", "ς": "s", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ϲ": "c",
-    "ϳ": "j",
-    # Latin letters with no decomposition, and small capitals
-    "ß": "s", "æ": "ae", "œ": "oe", "ø": "o", "ð": "d", "þ": "t", "ı": "i", "ł": "l", "đ": "d",
-    "ħ": "h", "ŧ": "t", "ƒ": "f", "ɑ": "a", "ɡ": "g", "ɩ": "i",
-    "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ғ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i",
-    "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s",
-    "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
+    **dict(zip("авгеёкмнопрстухьіїјѕԁԛԝһӏӀ", "abreekmhonpctyxbiijsdqwhll", strict=True)),
+    # Greek: capitals first, as some look unlike their lower case (Η is h, η is n)
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "abezhikmnoptyx", strict=True)),
+    **dict(zip("αβγεηικμνορσςτυχωϲϳ", "abyenikuvoposutxwcj", strict=True)),
+    # Latin letters without a decomposition, and small capitals
+    **dict(zip("ßøðþıłđħŧƒɑɡɩ", "sodtildhtfagi", strict=True)),
+    **dict(zip("ᴀʙᴄᴅᴇғɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnoprstuvwyz", strict=True)),
+    "æ": "ae",
+    "œ": "oe",
 }
 
-_LEET: dict[str, str] = {
-    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e",
-}
+_LEET: dict[str, str] = dict(zip("013457@$€", "oieastase", strict=True))
 
 _MARKS = frozenset("!*")
 
@@ -110,6 +106,7 @@ _TABLE = _FoldTable()
 _BYTES = bytes(ord(_TABLE[i]) if _TABLE[i] else 0 for i in range(256))
 _BYTES_DELETE = bytes(i for i in range(256) if not _TABLE[i])
 assert all(len(_TABLE[i]) <= 1 and _TABLE[i].isascii() for i in range(256))
+assert all(len(_TABLE[i]) == 1 for i in range(128))
 
 _NON_LATIN1 = re.compile(r"[^\x00-\xff]+")
 
@@ -138,7 +135,8 @@ def fold(text: str) -> str:
 
 
 _BANG_INSIDE = re.compile(r"(?<=[^\W_])!(?=[^\W_])")
-_STAR_OUTSIDE = re.compile(r"(?<![^\W_*])\*+|\*+(?![^\W_*])")
+# A whole run of "*" not both preceded and followed by a letter or digit.
+_STAR_OUTSIDE = re.compile(r"(?<!\*)(?:(?<![^\W_])\*+(?!\*)|\*+(?!\*)(?![^\W_]))")
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -158,7 +156,32 @@ _SPACED_GATE = re.compile(r" [^ ] +[^ ] +[^ ] ")
 _SPACED = re.compile(r"(?<= )[^ ](?: +[^ ](?= )){2,}")
 
 
-def _join(match: re.Match[str]) -> str:
+_GAPS = re.compile(" +")
+
+
+def _join_plan(segment: str, join_all: bool) -> list[bool]:
+    """Return, for each character of a spaced-letters segment, whether it is kept.
+
+    With ``join_all`` every gap goes. Otherwise the narrowest gaps are letter gaps and go,
+    wider ones are word breaks and stay ("t h i n k   a b o u t" gives "think about").
+    """
+    if join_all:
+        return [c != " " for c in segment]
+    gaps = [match.span() for match in _GAPS.finditer(segment)]
+    narrow = min(stop - start for start, stop in gaps)
+    keep = [True] * len(segment)
+    for start, stop in gaps:
+        if stop - start == narrow:
+            keep[start:stop] = [False] * narrow
+    return keep
+
+
+def _join_words(match: re.Match[str]) -> str:
+    segment = match.group()
+    return "".join(c for c, kept in zip(segment, _join_plan(segment, False), strict=True) if kept)
+
+
+def _join_all(match: re.Match[str]) -> str:
     return match.group().replace(" ", "")
 
 
@@ -166,74 +189,144 @@ _RUN = re.compile(r"(.)\1+", re.DOTALL)
 _NONZERO = bytes([0]) + bytes([255]) * 255
 
 
+def _dup_mask(raw: bytes) -> bytes:
+    """Return a mask of ``raw``: NUL where a byte equals the one before it, 0xFF elsewhere
+    (big-integer arithmetic, so a handful of C calls whatever the length)."""
+    value = int.from_bytes(raw, "big")
+    return (value ^ (value >> 8)).to_bytes(len(raw), "big").translate(_NONZERO)
+
+
 def _collapse(text: str) -> str:
-    """Step 5. For ASCII, done with big-integer arithmetic (a byte equal to the one before
-    it is masked to NUL, then NULs removed): several times faster than the regex."""
+    """Step 5. For ASCII, done on the duplicate mask: several times faster than a regex."""
     if text.isascii():
         raw = text.encode("ascii")
-        size = len(raw)
-        value = int.from_bytes(raw, "big")
-        mask = (value ^ (value >> 8)).to_bytes(size, "big").translate(_NONZERO)
-        kept = (value & int.from_bytes(mask, "big")).to_bytes(size, "big")
-        return kept.replace(b"\x00", b"").decode("ascii")
+        kept = int.from_bytes(raw, "big") & int.from_bytes(_dup_mask(raw), "big")
+        return kept.to_bytes(len(raw), "big").replace(b"\x00", b"").decode("ascii")
     return _RUN.sub(r"\1", text)
+
+
+def _runs(text: str) -> list[tuple[int, int]]:
+    """Return the ``(start, stop)`` of every run of two or more equal characters."""
+    if not text.isascii():
+        return [match.span() for match in _RUN.finditer(text)]
+    mask = _dup_mask(text.encode("ascii"))
+    spans: list[tuple[int, int]] = []
+    stop = 0
+    while (start := mask.find(0, stop)) != -1:
+        stop = mask.find(255, start)
+        if stop == -1:
+            stop = len(mask)
+        spans.append((start - 1, stop))
+    return spans
+
+
+def _prepared(text: str) -> str:
+    folded = fold(text)
+    if "!" in folded or "*" in folded:
+        folded = _fix_marks(folded)
+    return f" {folded} "
+
+
+def skeletons(text: str) -> tuple[str, ...]:
+    """Return the padded matching skeleton of ``text``, and a second one joining every gap
+    when ``text`` has spaced letters with gaps of different widths (is "k.i.l.l m.e" one
+    word or two?). The first is :func:`skeleton`, the second ``analyse(text, True).text``."""
+    folded = _prepared(text)
+    if not _SPACED_GATE.search(folded):
+        return (_collapse(folded),)
+    words = _SPACED.sub(_join_words, folded)
+    joined = _SPACED.sub(_join_all, folded)
+    if words == joined:
+        return (_collapse(words),)
+    return _collapse(words), _collapse(joined)
 
 
 def skeleton(text: str) -> str:
     """Return the padded matching skeleton of ``text`` (starts and ends with one space)."""
-    folded = fold(text)
-    if "!" in folded or "*" in folded:
-        folded = _fix_marks(folded)
-    folded = f" {folded} "
+    folded = _prepared(text)
     if _SPACED_GATE.search(folded):
-        folded = _SPACED.sub(_join, folded)
+        folded = _SPACED.sub(_join_words, folded)
     return _collapse(folded)
 
 
 @dataclass(slots=True)
 class Folded:
-    """The skeleton of a text and its offset map: skeleton character ``i`` stands for the
-    original characters ``starts[i]`` to ``lasts[i]`` inclusive (a run of ``runs[i]``
-    folded characters). The padding spaces map to offsets 0 and ``len(text) - 1``."""
+    """The skeleton of a text and what is needed to map it back to the original.
+
+    ``sources[p]`` is the original index of character ``p`` of the *expanded* skeleton (padded
+    and joined, before runs were collapsed); each collapsed run is recorded by its skeleton
+    index, its expanded index and its length. Lookups cost a binary search over the runs,
+    so that building this stays cheap for a text of which only a few words matter.
+    """
 
     text: str
-    starts: list[int]
-    lasts: list[int]
-    runs: list[int]
+    sources: Sequence[int]
+    run_at: list[int]
+    run_from: list[int]
+    run_length: list[int]
+
+    def _locate(self, index: int) -> tuple[int, int]:
+        """Return the expanded index where skeleton character ``index`` starts, and its run."""
+        r = bisect_right(self.run_at, index) - 1
+        if r < 0:
+            return index, 1
+        if self.run_at[r] == index:
+            return self.run_from[r], self.run_length[r]
+        return self.run_from[r] + self.run_length[r] + index - self.run_at[r] - 1, 1
+
+    def run(self, index: int) -> int:
+        """Return how many characters skeleton character ``index`` stood for."""
+        return self._locate(index)[1]
+
+    def runs_between(self, first: int, stop: int) -> dict[int, int]:
+        """Return ``{skeleton index: run length}`` for the collapsed runs in ``first:stop``."""
+        low, high = bisect_left(self.run_at, first), bisect_left(self.run_at, stop)
+        return dict(zip(self.run_at[low:high], self.run_length[low:high], strict=True))
 
     def span(self, first: int, stop: int) -> tuple[int, int]:
         """Return the original ``(start, end)`` of skeleton characters ``first:stop``."""
-        return self.starts[first], self.lasts[stop - 1] + 1
+        begin, _ = self._locate(first)
+        last, length = self._locate(stop - 1)
+        return self.sources[begin], self.sources[last + length - 1] + 1
+
+    def starts(self) -> list[int]:
+        """Return, for each skeleton character, the original index where it starts."""
+        return [self.sources[self._locate(i)[0]] for i in range(len(self.text))]
 
 
 # Characters whose fold is not exactly one character: all outside Latin-1 are checked.
 _IRREGULAR = re.compile(
-    "(?:[^\\x00-\\xff]" + "".join("|" + re.escape(chr(b)) for b in _BYTES_DELETE) + ")+"
+    "[^" + "".join(re.escape(chr(b)) for b in range(256) if b not in _BYTES_DELETE) + "]+"
 )
 
 
-def _fold_with_sources(text: str) -> tuple[str, list[int]]:
+def _fold_with_sources(text: str) -> tuple[str, Sequence[int]]:
     """Return ``fold(text)`` and, for each of its characters, the index it came from."""
+    folded = fold(text)
+    if (
+        text.isascii()
+        or len(folded) == len(text)
+        and all(len(_TABLE[ord(c)]) == 1 for match in _IRREGULAR.finditer(text) for c in match.group())
+    ):
+        return folded, range(len(text))
     sources: list[int] = []
-    position = 0
-    table = _TABLE
-    for match in _IRREGULAR.finditer(text):
-        first, stop = match.span()
-        sources.extend(range(position, first))
-        for index in range(first, stop):
-            sources.extend([index] * len(table[ord(text[index])]))
-        position = stop
-    sources.extend(range(position, len(text)))
-    return fold(text), sources
+    for index, ch in enumerate(text):
+        sources.extend([index] * len(_TABLE[ord(ch)]))
+    return folded, sources
 
 
-def analyse(text: str) -> Folded:
-    """Return the skeleton of ``text`` (equal to :func:`skeleton`) with its offset map."""
-    folded, sources = _fold_with_sources(text)
+def analyse(text: str, join_all: bool = False) -> Folded:
+    """Return the skeleton of ``text`` (equal to :func:`skeleton`, or with ``join_all`` to
+    the second of :func:`skeletons`) with its offset map.
+
+    The padding spaces map to the first and the last character of ``text``.
+    """
+    folded, inner = _fold_with_sources(text)
     if "!" in folded or "*" in folded:
         folded = _fix_marks(folded)
     folded = f" {folded} "
-    sources = [0, *sources, max(len(text) - 1, 0)]
+    edge = max(len(text) - 1, 0)
+    sources: Sequence[int] = _Padded(inner, edge)
     if _SPACED_GATE.search(folded):
         pieces: list[str] = []
         kept: list[int] = []
@@ -241,35 +334,59 @@ def analyse(text: str) -> Folded:
         for match in _SPACED.finditer(folded):
             first, stop = match.span()
             pieces.append(folded[position:first])
-            kept.extend(sources[position:first])
-            for index in range(first, stop):
-                if folded[index] != " ":
+            kept.extend(sources[i] for i in range(position, first))
+            for index, keep in zip(range(first, stop), _join_plan(folded[first:stop], join_all), strict=True):
+                if keep:
                     pieces.append(folded[index])
                     kept.append(sources[index])
             position = stop
         pieces.append(folded[position:])
-        kept.extend(sources[position:])
+        kept.extend(sources[i] for i in range(position, len(folded)))
         folded, sources = "".join(pieces), kept
-    starts: list[int] = []
-    lasts: list[int] = []
-    runs: list[int] = []
-    position = 0
-    for match in _RUN.finditer(folded):
-        first, stop = match.span()
-        starts.extend(sources[position:first + 1])
-        lasts.extend(sources[position:first])
-        lasts.append(sources[stop - 1])
-        runs.extend([1] * (first - position))
-        runs.append(stop - first)
-        position = stop
-    starts.extend(sources[position:])
-    lasts.extend(sources[position:])
-    runs.extend([1] * (len(folded) - position))
-    return Folded(_collapse(folded), starts, lasts, runs)
+    run_at: list[int] = []
+    run_from: list[int] = []
+    run_length: list[int] = []
+    dropped = 0
+    for first, stop in _runs(folded):
+        run_at.append(first - dropped)
+        run_from.append(first)
+        run_length.append(stop - first)
+        dropped += stop - first - 1
+    return Folded(_collapse(folded), sources, run_at, run_from, run_length)
+
+
+class _Padded(Sequence[int]):
+    """``inner`` seen through the padding: index 0 and the index past the end map to the
+    text's edges."""
+
+    __slots__ = ("edge", "inner")
+
+    def __init__(self, inner: Sequence[int], edge: int) -> None:
+        self.inner = inner
+        self.edge = edge
+
+    def __len__(self) -> int:
+        return len(self.inner) + 2
+
+    def __getitem__(self, index: int) -> int:  # type: ignore[override]
+        if index <= 0:
+            return 0
+        if index > len(self.inner):
+            return self.edge
+        return self.inner[index - 1]
+
+
+def absorb_marks(text: str, end: int) -> int:
+    """Return ``end`` moved past the combining marks that follow it, so that a span keeps
+    the accents of its last letter."""
+    size = len(text)
+    while end < size and unicodedata.category(text[end])[0] == "M":
+        end += 1
+    return end
 
 
 def normalize(text: str) -> tuple[str, list[int]]:
     """Return ``(folded, offsets)``: the skeleton of ``text`` without its padding spaces,
     and for each of its characters the offset in ``text`` where it starts."""
     result = analyse(text)
-    return result.text[1:-1], result.starts[1:-1]
+    return result.text[1:-1], result.starts()[1:-1]
