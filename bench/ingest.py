@@ -40,14 +40,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this file's directory comes first on sys.path, where bench/queue.py would
+# shadow the standard library's `queue` (which psycopg and SQLAlchemy import): drop it.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+ROOT = _HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from modconsole.domain import ingest, staff
-from modconsole.domain.service import Services
-from modconsole.domain.store import Store
-from modconsole.schemas import IngestResult
+from modconsole.domain import ingest, staff  # noqa: E402
+from modconsole.domain.service import Services  # noqa: E402
+from modconsole.domain.store import Store  # noqa: E402
+from modconsole.schemas import IngestResult  # noqa: E402
 
 TARGETS = {"sqlite": 10_000, "postgres": 5_000}
 START = datetime(2026, 11, 1, tzinfo=UTC)
@@ -131,7 +135,7 @@ def _pii(rng: random.Random, lang: str) -> str:
         email = f"{first}.{last}{rng.randint(1, 99)}@{rng.choice(DOMAINS)}"
         return f"écris-moi à {email}" if lang == "fr" else f"write to me at {email}"
     if kind < 0.75:
-        return f"mon num c'est {_phone_fr(rng)}" if lang == "fr" else f"call me on +44 7700 900{rng.randint(100, 999)}"
+        return f"mon num c'est {_phone_fr(rng)}" if lang == "fr" else f"call me on +44 7911 {rng.randint(100000, 999999)}"
     if kind < 0.9:
         return f"{first} point {last} at gmail point com"
     return f"appelle-moi au +33 6 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
@@ -159,7 +163,7 @@ class StreamWriter:
         self.lexicon_rate = lexicon_rate
         self.pii_rate = pii_rate
         self.mix = Mix()
-        self.members = max(200, n_events // 25)
+        self.members = max(200, n_events // 16)  # ~ one member event each (6 %)
         self.next_member_event = 0
         self.t = START
         self.seq: dict[str, int] = {}
@@ -228,12 +232,12 @@ class StreamWriter:
     # --- events ----------------------------------------------------------------------------
 
     def member_event(self) -> dict[str, Any]:
+        """A new member's registration (the same id twice would be a duplicate event)."""
         rng = self.rng
-        if self.next_member_event < self.members:
-            mid = f"m{self.next_member_event}"
-            self.next_member_event += 1
-        else:
-            mid = self._member()  # a profile update
+        if self.next_member_event >= self.members:
+            return self.content_event()
+        mid = f"m{self.next_member_event}"
+        self.next_member_event += 1
         first, last = rng.choice(FIRST), rng.choice(LAST)
         ev: dict[str, Any] = {
             "type": "member", "id": mid, "handle": f"{first[:3]}{rng.choice(['_', '.', ''])}{rng.randint(1, 9999)}",

@@ -37,6 +37,11 @@ POSITIVES = [
     ("i can't take it anymore", "self_harm", "can't take it anymore"),
     # self-harm, French
     ("je veux mourir", "self_harm", "je veux mourir"),
+    ("je vais me foutre en l'air ce soir", "self_harm", "me foutre en l'air"),
+    ("j'ai pris tous mes cachets", "self_harm", "pris tous mes cachets"),
+    ("je pense à sauter du pont", "self_harm", "sauter du pont"),
+    ("he touched me when I was little", "self_harm", "he touched me"),
+    ("I took all my pills", "self_harm", "took all my pills"),
     ("Je veux me suicider ce soir", "self_harm", "me suicider"),
     ("j'ai envie de mourir", "self_harm", "envie de mourir"),
     ("je vais me tuer", "self_harm", "je vais me tuer"),
