@@ -99,7 +99,8 @@ def list_queue(
     now = svc.now()
     with svc.store.read() as s:
         cases = queues.list_cases(s, now, queue=queue, state=state, visible=visible, member=member, limit=limit, offset=offset)
-        return queues.publics(s, cases, now)
+        names = svc.staff_names(s, {c.claimed_by for c in cases if c.claimed_by is not None})
+        return queues.publics(s, cases, now, names)
 
 
 def queue_counts(svc: Services, actor: Actor) -> list[QueueCount]:

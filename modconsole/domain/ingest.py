@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
@@ -221,7 +221,7 @@ def _load_pairs(session: Session, events: list[Event]) -> dict[tuple[str, str], 
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     items = sorted(wanted)
     for part in chunks(items, 250):
-        cond = or_(*[and_(HarassmentPair.sender_id == s, HarassmentPair.recipient_id == r) for s, r in part])
+        cond = tuple_(HarassmentPair.sender_id, HarassmentPair.recipient_id).in_(part)
         for row in session.execute(select(HarassmentPair).where(cond)).scalars():
             pairs[(row.sender_id, row.recipient_id)] = {
                 "sender_id": row.sender_id, "recipient_id": row.recipient_id, "unanswered": row.unanswered,
@@ -496,7 +496,7 @@ def _upsert_blocks(session: Session, rows: list[dict[str, Any]]) -> None:
     t = Block.__table__  # type: ignore[attr-defined]
     existing = set()
     for part in chunks(rows, 250):
-        cond = or_(*[and_(t.c.blocker_id == r["blocker_id"], t.c.blocked_id == r["blocked_id"]) for r in part])
+        cond = tuple_(t.c.blocker_id, t.c.blocked_id).in_([(r["blocker_id"], r["blocked_id"]) for r in part])
         existing.update(session.execute(select(t.c.blocker_id, t.c.blocked_id).where(cond)).all())
     new = [r for r in rows if (r["blocker_id"], r["blocked_id"]) not in existing]
     old = [{"b_" + k: v for k, v in r.items()} for r in rows if (r["blocker_id"], r["blocked_id"]) in existing]

@@ -157,7 +157,7 @@ def case_public(case: Case, now: datetime, names: dict[int, str], signals: list[
     )
 
 
-def publics(session: Session, cases: list[Case], now: datetime) -> list[CasePublic]:
-    names = staff_names(session)
+def publics(session: Session, cases: list[Case], now: datetime, names: dict[int, str] | None = None) -> list[CasePublic]:
+    names = names if names is not None else staff_names(session)
     sigs = signals_for(session, [c.id for c in cases if c.id is not None])
     return [case_public(c, now, names, sigs.get(c.id or 0, [])) for c in cases]

@@ -35,6 +35,7 @@ class Services:
         self._policy: policy_mod.Policy | None = None
         self._detector: Any = None
         self._detector_version: Any = None
+        self._staff_names: dict[int, str] | None = None
 
     @property
     def clock(self):  # type: ignore[no-untyped-def]
@@ -63,6 +64,12 @@ class Services:
             self._detector = build_detector(session)
             self._detector_version = current
         return self._detector
+
+    def staff_names(self, session: Session, needed: set[int] | None = None) -> dict[int, str]:
+        """Staff id -> name, cached; reloaded when an id is missing (names never change)."""
+        if self._staff_names is None or (needed and not needed <= self._staff_names.keys()):
+            self._staff_names = {i: n for i, n in session.execute(select(Staff.id, Staff.name)).all() if i is not None}
+        return self._staff_names
 
     def invalidate(self) -> None:
         self._policy = None

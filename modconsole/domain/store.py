@@ -75,7 +75,11 @@ class Store:
             self.engine = _sqlite_engine(self.url, immediate=False)
             self._write_engine = _sqlite_engine(self.url, immediate=True)
         elif self.dialect == "postgresql":
-            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            # No server-side prepared statements: ingest's IN-lists would get generic plans that
+            # scan whole tables (measured: 1.2k events/s prepared, 5k+ without).
+            self.engine = create_engine(
+                self.url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args={"prepare_threshold": None}
+            )
             self._write_engine = self.engine
         else:
             raise InvalidInput(f"unsupported database {self.dialect!r}: use sqlite:///PATH or postgresql://…")
