@@ -48,12 +48,13 @@ def list_(
         emit_json(rows)
         return
     table = Table(box=None, header_style="bold")
-    for col in ("id", "at", "who", "role", "action", "target", "outcome", "detail"):
-        table.add_column(col)
+    for col in ("id", "at (UTC)", "who", "action", "target", "outcome", "detail"):
+        table.add_column(col, no_wrap=col != "detail", min_width=24 if col == "detail" else None)
     for e in rows:
+        detail = " ".join(f"{k}={v}" for k, v in (e.detail or {}).items())
         table.add_row(
-            str(e.id), f"{e.at:%Y-%m-%d %H:%M:%S}", Text(e.staff), e.role, e.action,
+            str(e.id), f"{e.at:%m-%d %H:%M:%S}", Text(e.staff), e.action,
             Text(f"{e.target_type or ''} {e.target_id or ''}".strip()),
-            Text(e.outcome, style="bold red" if e.outcome == "refused" else ""), Text(str(e.detail or "")),
+            Text(e.outcome, style="bold red" if e.outcome == "refused" else ""), Text(detail),
         )
     out.print(table)
