@@ -8,9 +8,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from modconsole.errors import ModconsoleError
-
-from .context import emit_json, err, fail, out, state
+from .context import call, emit_json, err, out
 
 app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -18,10 +16,7 @@ app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True, rich
 @app.command()
 def verify(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Check the whole chain; exit 1 naming the first bad entry."""
-    try:
-        r = state(ctx).backend().audit_verify()
-    except ModconsoleError as exc:
-        fail(exc)
+    r = call(ctx, lambda b: b.audit_verify())
     if as_json:
         emit_json(r)
     elif r.ok:
@@ -40,10 +35,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The newest entries first."""
-    try:
-        rows = state(ctx).backend().audit_list(limit=limit, before=before)
-    except ModconsoleError as exc:
-        fail(exc)
+    rows = call(ctx, lambda b: b.audit_list(limit=limit, before=before))
     if as_json:
         emit_json(rows)
         return

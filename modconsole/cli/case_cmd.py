@@ -7,11 +7,10 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from modconsole.errors import ModconsoleError
 from modconsole.safetext import as_text
 from modconsole.schemas import CaseDetail, ContentPublic
 
-from .context import emit_json, fail, out, parse_case_id, state
+from .context import call, emit_json, out, parse_case_id
 
 app = typer.Typer(help="Work one case.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -88,10 +87,7 @@ def print_detail(d: CaseDetail) -> None:
 @app.command()
 def show(ctx: typer.Context, case_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """A case in context: content, conversation, signals, reports (never the reporter), notes, history."""
-    try:
-        detail = state(ctx).backend().case_show(parse_case_id(case_id))
-    except ModconsoleError as exc:
-        fail(exc)
+    detail = call(ctx, lambda b: b.case_show(parse_case_id(case_id)))
     if as_json:
         emit_json(detail)
     else:
@@ -104,31 +100,21 @@ def claim(
     force: Annotated[bool, typer.Option("--force", help="take it over from its holder (senior, admin)")] = False,
 ) -> None:
     """Claim a case (a 15-minute lease, renewed by claiming again). Exit 3 naming the holder if held."""
-    try:
-        r = state(ctx).backend().case_claim(parse_case_id(case_id), force=force)
-    except ModconsoleError as exc:
-        fail(exc)
+    r = call(ctx, lambda b: b.case_claim(parse_case_id(case_id), force=force))
     out.print(f"case {r.case_id} claimed by {r.claimed_by} until {r.expires_at:%H:%M:%S}Z", markup=False)
 
 
 @app.command()
 def release(ctx: typer.Context, case_id: str) -> None:
     """Give a claimed case back to its queue."""
-    try:
-        cid = parse_case_id(case_id)
-        state(ctx).backend().case_release(cid)
-    except ModconsoleError as exc:
-        fail(exc)
-    out.print(f"case {cid} released", markup=False)
+    call(ctx, lambda b: b.case_release(parse_case_id(case_id)))
+    out.print(f"case {case_id.lstrip('#')} released", markup=False)
 
 
 @app.command()
 def note(ctx: typer.Context, case_id: str, text: str) -> None:
     """Add a note to a case (staff only; never shown to the member)."""
-    try:
-        n = state(ctx).backend().case_note(parse_case_id(case_id), text)
-    except ModconsoleError as exc:
-        fail(exc)
+    n = call(ctx, lambda b: b.case_note(parse_case_id(case_id), text))
     out.print(f"note {n.id} added", markup=False)
 
 
@@ -139,10 +125,7 @@ def resolve(
     reason: Annotated[str | None, typer.Option("--reason")] = None,
 ) -> None:
     """Close a case: dismiss it, or hide or remove its content."""
-    try:
-        c = state(ctx).backend().case_resolve(parse_case_id(case_id), action, reason)
-    except ModconsoleError as exc:
-        fail(exc)
+    c = call(ctx, lambda b: b.case_resolve(parse_case_id(case_id), action, reason))
     out.print(f"case {c.id} resolved: {c.resolution}", markup=False)
 
 
@@ -153,8 +136,5 @@ def escalate(
     reason: Annotated[str, typer.Option("--reason")],
 ) -> None:
     """Hand a case to a senior or to the clinical team."""
-    try:
-        c = state(ctx).backend().case_escalate(parse_case_id(case_id), to, reason)
-    except ModconsoleError as exc:
-        fail(exc)
+    c = call(ctx, lambda b: b.case_escalate(parse_case_id(case_id), to, reason))
     out.print(f"case {c.id} escalated to {c.escalated_to}", markup=False)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -13,6 +14,8 @@ from rich.console import Console
 from modconsole.config import Settings
 from modconsole.errors import ClaimHeld, InvalidInput, ModconsoleError, Unavailable
 from modconsole.safetext import safe_json
+
+T = TypeVar("T")
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -72,3 +75,11 @@ def parse_case_id(text: str) -> int:
     if value <= 0:
         raise InvalidInput(f"not a case id: {text!r}")
     return value
+
+
+def call(ctx: typer.Context, action: Callable[[Any], T]) -> T:
+    """Run `action(backend)`; any product error is printed and ends the command non-zero."""
+    try:
+        return action(state(ctx).backend())
+    except ModconsoleError as exc:
+        fail(exc)

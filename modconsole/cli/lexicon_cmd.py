@@ -8,9 +8,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from modconsole.errors import ModconsoleError
-
-from .context import emit_json, fail, out, state
+from .context import call, emit_json, out
 
 app = typer.Typer(help="The detection lexicons (self_harm, offensive; fr, en).", no_args_is_help=True, rich_markup_mode=None)
 
@@ -18,10 +16,7 @@ app = typer.Typer(help="The detection lexicons (self_harm, offensive; fr, en).",
 @app.command("list")
 def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every term in force, shipped or added by an admin."""
-    try:
-        rows = state(ctx).backend().lexicon_list()
-    except ModconsoleError as exc:
-        fail(exc)
+    rows = call(ctx, lambda b: b.lexicon_list())
     if as_json:
         emit_json(rows)
         return
@@ -42,10 +37,7 @@ def add(
     severity: Annotated[int, typer.Option("--severity", min=1, max=3)] = 2,
 ) -> None:
     """Add a term (admin); used by the next ingest batch."""
-    try:
-        t = state(ctx).backend().lexicon_add(term, category, lang, severity)
-    except ModconsoleError as exc:
-        fail(exc)
+    t = call(ctx, lambda b: b.lexicon_add(term, category, lang, severity))
     out.print(Text(f"added {t.term!r} ({t.category}, {t.lang}, severity {t.severity})"))
 
 
@@ -55,8 +47,5 @@ def remove(
     lang: Annotated[str | None, typer.Option("--lang", help="only this language")] = None,
 ) -> None:
     """Remove a term (admin)."""
-    try:
-        n = state(ctx).backend().lexicon_remove(term, lang)
-    except ModconsoleError as exc:
-        fail(exc)
+    n = call(ctx, lambda b: b.lexicon_remove(term, lang))
     out.print(Text(f"removed {term!r} ({n} entr{'y' if n == 1 else 'ies'})"))

@@ -6,9 +6,7 @@ from typing import Annotated
 
 import typer
 
-from modconsole.errors import ModconsoleError
-
-from .context import emit_json, fail, out, state
+from .context import call, emit_json, out
 
 app = typer.Typer(help="Policy settings (SLAs in minutes, claim lease, harassment follow-ups).", no_args_is_help=True, rich_markup_mode=None)
 
@@ -16,10 +14,7 @@ app = typer.Typer(help="Policy settings (SLAs in minutes, claim lease, harassmen
 @app.command()
 def show(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every setting in force."""
-    try:
-        values = state(ctx).backend().policy_show()
-    except ModconsoleError as exc:
-        fail(exc)
+    values = call(ctx, lambda b: b.policy_show())
     if as_json:
         emit_json(values)
         return
@@ -30,8 +25,5 @@ def show(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = 
 @app.command("set")
 def set_(ctx: typer.Context, key: str, value: str) -> None:
     """Change one setting (admin), e.g. `policy set harassment_followups 2` or `policy set sla.urgent 3`."""
-    try:
-        values = state(ctx).backend().policy_set(key, value)
-    except ModconsoleError as exc:
-        fail(exc)
+    values = call(ctx, lambda b: b.policy_set(key, value))
     out.print(f"{key} = {values[key]}", markup=False)

@@ -9,11 +9,10 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from modconsole.errors import ModconsoleError
 from modconsole.safetext import as_text
 from modconsole.schemas import CasePublic
 
-from .context import emit_json, fail, out, state
+from .context import call, emit_json, out
 
 app = typer.Typer(help="The queues of cases.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -47,11 +46,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Cases in priority order: breached first, then severity, then the SLA closest to running out."""
-    try:
-        backend = state(ctx).backend()
-        cases = backend.queue_list(queue=queue, state=state_, member=member, limit=limit, offset=offset)
-    except ModconsoleError as exc:
-        fail(exc)
+    cases = call(ctx, lambda b: b.queue_list(queue=queue, state=state_, member=member, limit=limit, offset=offset))
     if as_json:
         emit_json(cases)
         return

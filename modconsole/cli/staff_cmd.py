@@ -7,9 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from modconsole.errors import ModconsoleError
-
-from .context import emit_json, fail, out, state
+from .context import call, emit_json, out
 
 app = typer.Typer(help="Staff members and roles.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -17,20 +15,14 @@ app = typer.Typer(help="Staff members and roles.", no_args_is_help=True, rich_ma
 @app.command()
 def add(ctx: typer.Context, name: str, role: Annotated[str, typer.Option("--role", help="moderator | senior | clinical | admin | platform")]) -> None:
     """Add a staff member (admin)."""
-    try:
-        s = state(ctx).backend().staff_add(name, role)
-    except ModconsoleError as exc:
-        fail(exc)
+    s = call(ctx, lambda b: b.staff_add(name, role))
     out.print(f"staff {s.name} added as {s.role}", markup=False)
 
 
 @app.command("list")
 def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every staff member with their role."""
-    try:
-        rows = state(ctx).backend().staff_list()
-    except ModconsoleError as exc:
-        fail(exc)
+    rows = call(ctx, lambda b: b.staff_list())
     if as_json:
         emit_json(rows)
         return
