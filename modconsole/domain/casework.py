@@ -21,6 +21,7 @@ from .models import Case, CaseEvent, Signal
 from .policy import ISOLATED_QUEUES, QUEUE_RANK, Policy
 
 IN_CHUNK = 500
+TOP_SIGNALS = 10  # kept on the case row, so the board needs one query per page
 
 
 @dataclass(slots=True)
@@ -56,6 +57,22 @@ class Applied:
 def chunks(items: list, size: int = IN_CHUNK) -> Iterable[list]:  # type: ignore[type-arg]
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def summary_entry(signal_id: int, row: dict) -> dict:
+    """A signal as the board shows it; never the matched member text."""
+    span = [row["span_start"], row["span_end"]] if row.get("span_start") is not None else None
+    at = row["created_at"]
+    return {
+        "id": signal_id, "source": row["source"], "category": row["category"], "severity": row["severity"],
+        "detail": row["detail"], "content_id": row["content_id"], "span": span,
+        "created_at": at.isoformat() if hasattr(at, "isoformat") else at,
+    }
+
+
+def top_signals(entries: list[dict]) -> list[dict]:
+    """The most severe signals first, oldest first among equals, at most TOP_SIGNALS."""
+    return sorted(entries, key=lambda e: (-e["severity"], e["id"]))[:TOP_SIGNALS]
 
 
 def apply_signals(session: Session, drafts: list[SignalDraft], now: datetime, policy: Policy) -> Applied:
@@ -108,25 +125,13 @@ def apply_signals(session: Session, drafts: list[SignalDraft], now: datetime, po
             )
 
     ids: dict[str, int] = {k: c.id for k, c in existing.items() if c.id is not None}
+    table = Case.__table__  # type: ignore[attr-defined]
     if new_rows:
-        table = Case.__table__  # type: ignore[attr-defined]
         result = session.execute(
             insert(table).returning(table.c.id, table.c.open_key, sort_by_parameter_order=True), new_rows
         )
         for case_id, key in result:
             ids[key] = case_id
-    if updates:
-        table = Case.__table__  # type: ignore[attr-defined]
-        session.execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(
-                queue=bindparam("b_queue"), priority=bindparam("b_priority"), sla_due_at=bindparam("b_due"),
-                updated_at=bindparam("b_now"), signal_count=bindparam("b_count"), member_id=bindparam("b_member"),
-            ),
-            updates,
-            execution_options={"synchronize_session": False},
-        )
     signal_rows = []
     event_rows = []
     for key, group in by_key.items():
@@ -147,7 +152,32 @@ def apply_signals(session: Session, drafts: list[SignalDraft], now: datetime, po
                 "detail": {"signals": len(group), "sources": sorted({d.source for d in group})},
             }
         )
-    session.execute(insert(Signal.__table__), signal_rows)  # type: ignore[attr-defined]
+    sig = Signal.__table__  # type: ignore[attr-defined]
+    signal_ids = session.execute(insert(sig).returning(sig.c.id, sort_by_parameter_order=True), signal_rows).scalars().all()
     session.execute(insert(CaseEvent.__table__), event_rows)  # type: ignore[attr-defined]
+
+    fresh: dict[int, list[dict]] = {}
+    for sid, row in zip(signal_ids, signal_rows, strict=True):
+        fresh.setdefault(row["case_id"], []).append(summary_entry(sid, row))
+    by_id = {u["b_id"]: u for u in updates}
+    for row in new_rows:
+        case_id = ids[row["open_key"]]
+        by_id[case_id] = {
+            "b_id": case_id, "b_queue": row["queue"], "b_priority": row["priority"], "b_due": row["sla_due_at"],
+            "b_now": now, "b_count": row["signal_count"], "b_member": row["member_id"],
+        }
+    old_tops = {c.id: c.top_signals or [] for c in existing.values()}
+    for case_id, u in by_id.items():
+        u["b_top"] = top_signals(old_tops.get(case_id, []) + fresh.get(case_id, []))
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            queue=bindparam("b_queue"), priority=bindparam("b_priority"), sla_due_at=bindparam("b_due"),
+            updated_at=bindparam("b_now"), signal_count=bindparam("b_count"), member_id=bindparam("b_member"),
+            top_signals=bindparam("b_top"),
+        ),
+        list(by_id.values()),
+    )
     applied.ids = ids
     return applied

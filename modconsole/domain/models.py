@@ -182,6 +182,9 @@ class Case(SQLModel, table=True):
     resolved_at: datetime | None = None
     resolution: str | None = Field(default=None, max_length=32)
     signal_count: int = 0
+    # The board's summary of the most severe signals (ids, categories, lexicon terms — never
+    # member text), kept here so a page of the board is one indexed query.
+    top_signals: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
 
     __table_args__ = (
         Index("ix_case_queue_breach", "queue", "active", "sla_due_at"),

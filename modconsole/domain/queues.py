@@ -21,7 +21,6 @@ from modconsole.schemas import CasePublic, QueueCount, SignalPublic
 from .models import CASE_STATES, QUEUES, Case, Signal, Staff
 
 PRIORITIES = (4, 3, 2, 1)
-SIGNALS_PER_CASE = 10
 
 
 def effective_state(case: Case, now: datetime) -> str:
@@ -119,22 +118,6 @@ def staff_names(session: Session) -> dict[int, str]:
     return {i: n for i, n in session.execute(select(Staff.id, Staff.name)).all()}
 
 
-def signals_for(session: Session, case_ids: list[int], per_case: int = SIGNALS_PER_CASE) -> dict[int, list[Signal]]:
-    """The most severe signals of each case, a few per case, in one query."""
-    if not case_ids:
-        return {}
-    rank = func.row_number().over(partition_by=Signal.case_id, order_by=(Signal.severity.desc(), Signal.id)).label("rk")  # type: ignore[attr-defined]
-    inner = select(Signal.id, rank).where(Signal.case_id.in_(case_ids)).subquery()  # type: ignore[attr-defined]
-    stmt = (
-        select(Signal).join(inner, inner.c.id == Signal.id).where(inner.c.rk <= per_case)
-        .order_by(Signal.case_id, Signal.severity.desc(), Signal.id)  # type: ignore[attr-defined]
-    )
-    out: dict[int, list[Signal]] = {}
-    for sig in session.execute(stmt).scalars():
-        out.setdefault(sig.case_id, []).append(sig)
-    return out
-
-
 def signal_public(sig: Signal) -> SignalPublic:
     span = (sig.span_start, sig.span_end) if sig.span_start is not None and sig.span_end is not None else None
     return SignalPublic(
@@ -144,11 +127,15 @@ def signal_public(sig: Signal) -> SignalPublic:
 
 
 def case_public(case: Case, now: datetime, names: dict[int, str], signals: list[Signal] | None = None) -> CasePublic:
+    """The case as interfaces see it; without `signals`, the summary kept on the row."""
     state = effective_state(case, now)
+    listed = [signal_public(s) for s in signals] if signals is not None else [
+        SignalPublic.model_validate(e) for e in (case.top_signals or [])
+    ]
     return CasePublic(
         id=case.id or 0, queue=case.queue, state=state, priority=case.priority,
         subject_type=case.subject_type, subject_id=case.subject_id, member=case.member_id,
-        signals=[signal_public(s) for s in (signals or [])],
+        signals=listed,
         created_at=case.created_at, sla_due_at=case.sla_due_at,
         breached=case.active and case.sla_due_at < now,
         claimed_by=names.get(case.claimed_by) if state == "claimed" and case.claimed_by else None,
@@ -159,5 +146,4 @@ def case_public(case: Case, now: datetime, names: dict[int, str], signals: list[
 
 def publics(session: Session, cases: list[Case], now: datetime, names: dict[int, str] | None = None) -> list[CasePublic]:
     names = names if names is not None else staff_names(session)
-    sigs = signals_for(session, [c.id for c in cases if c.id is not None])
-    return [case_public(c, now, names, sigs.get(c.id or 0, [])) for c in cases]
+    return [case_public(c, now, names) for c in cases]

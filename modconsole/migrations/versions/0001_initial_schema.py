@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 08:17:21.959447
+Create Date: 2026-11-26 09:00:21.580930
 """
 
 from __future__ import annotations
@@ -172,6 +172,7 @@ def upgrade() -> None:
         sa.Column("resolved_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("resolution", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("signal_count", sa.Integer(), nullable=False),
+        sa.Column("top_signals", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["claimed_by"],
             ["staff.id"],
