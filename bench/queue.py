@@ -54,6 +54,7 @@ from sqlalchemy import event, insert, select  # noqa: E402
 
 from modconsole.domain import auth, cases, queues, staff  # noqa: E402
 from modconsole.domain.auth import Actor  # noqa: E402
+from modconsole.domain.casework import summary_entry, top_signals  # noqa: E402
 from modconsole.domain.models import Case, Member, Signal  # noqa: E402
 from modconsole.domain.policy import DEFAULT_SLA_MINUTES, ISOLATED_QUEUES  # noqa: E402
 from modconsole.domain.service import Services  # noqa: E402
@@ -120,6 +121,7 @@ class CaseFactory:
         self.weights = list(QUEUE_WEIGHTS.values())
         self.member_cursor: dict[str, int] = {}  # family -> next member used as a subject
         self.active = 0
+        self.signal_id = 0
         self.breached = 0
 
     def _subject(self, case_id: int, queue: str, active: bool) -> tuple[str, str, str]:
@@ -175,13 +177,16 @@ class CaseFactory:
         signals = []
         for j in range(n_signals):
             source, detail = rng.choice(SOURCES[queue])
+            self.signal_id += 1
             signals.append({
-                "case_id": case_id, "source": source, "category": queue,
+                "id": self.signal_id, "case_id": case_id, "source": source, "category": queue,
                 "severity": max(1, min(4, priority - (j > 0))), "detail": detail,
                 "content_id": subject_id if subject_type == "content" else None,
                 "span_start": 10 if source == "lexicon" else None, "span_end": 18 if source == "lexicon" else None,
                 "matched": None, "ref": f"{source}:{case_id}.{j}", "created_at": created,
             })
+        # the board's summary, as apply_signals keeps it
+        row["top_signals"] = top_signals([summary_entry(sig["id"], sig) for sig in signals])
         return row, signals
 
 
