@@ -12,7 +12,7 @@ from modconsole.config import Settings
 from modconsole.errors import ModconsoleError
 
 from . import audit_cmd, case_cmd, lexicon_cmd, policy_cmd, queue_cmd, staff_cmd
-from .context import State, emit_json, err, fail, out, state
+from .context import State, call, emit_json, err, fail, out, state
 
 app = typer.Typer(
     name="modconsole",
@@ -95,16 +95,14 @@ def demo(
 @app.command()
 def tui(ctx: typer.Context) -> None:
     """Open the console."""
-    try:
-        from modconsole.app import run_console  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        err.print(
-            "The console (Textual TUI) is not part of this version yet; the CLI commands work on the same store: "
-            "`modconsole queue list`, `modconsole case show ID`.",
-            markup=False,
-        )
-        raise typer.Exit(0) from None
-    run_console(state(ctx))  # pragma: no cover - arrives with the console
+    import gc
+
+    from modconsole.app import make_app
+
+    backend = call(ctx, lambda b: b)
+    call(ctx, lambda _: backend.whoami)  # a bad --as fails here, before the screen takes over
+    gc.freeze()  # long shifts: keep full collections of start-up objects out of the refresh loop
+    make_app(backend).run()
 
 
 @app.command()

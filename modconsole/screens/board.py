@@ -1,0 +1,260 @@
+"""The queue board: one view per queue with its count, "all" and "my claims".
+
+Pages from the backend (the first page on opening, the next near the end of the table), so a
+queue of a million cases opens like one of ten. Every `REFRESH_S` seconds the counts and the
+visible page are fetched again; a new urgent case rings the bell and shows an alert. SLA
+clocks tick every second.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from modconsole.errors import ModconsoleError
+from modconsole.schemas import CasePublic, QueueCount
+
+from ..widgets.queue_table import PAGE, QueueTable
+from .case import CaseScreen
+from .dialogs import TextPrompt
+
+REFRESH_S = 1.0
+
+
+class BoardScreen(Screen[None]):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("enter", "open_case", "Open"),
+        Binding("c", "claim", "Claim"),
+        Binding("r", "release", "Release"),
+        Binding("n", "note", "Note"),
+        Binding("e", "escalate", "Escalate"),
+        Binding("d", "dismiss_case", "Dismiss"),
+        Binding("h", "hide", "Hide"),
+        Binding("slash", "filter", "Filter"),
+        Binding("tab", "next_view", "Next view", show=False),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    DEFAULT_CSS = """
+    BoardScreen #views { width: 28; border-right: solid $accent; }
+    BoardScreen #title { padding: 0 1; background: $boost; text-style: bold; }
+    BoardScreen #filter { display: none; }
+    BoardScreen #filter.visible { display: block; }
+    """
+
+    def __init__(self, backend: Any) -> None:
+        super().__init__()
+        self.backend = backend
+        self.view = "all"
+        self.member_filter: str | None = None
+        self.seen_urgent: set[int] | None = None
+        self.counts: list[QueueCount] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield OptionList(id="views")
+            with Vertical():
+                yield Static(id="title", markup=False)
+                yield Input(placeholder="member id (empty: everyone)", id="filter")
+                yield QueueTable(id="cases")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_board()
+        self.query_one(QueueTable).focus()
+        self.set_interval(REFRESH_S, self.refresh_board)
+        self.set_interval(1.0, self._tick)
+
+    @property
+    def table(self) -> QueueTable:
+        return self.query_one(QueueTable)
+
+    # --- fetching ----------------------------------------------------------------------------
+
+    def _fetch(self, offset: int, limit: int) -> list[CasePublic]:
+        queue = None if self.view in ("all", "mine") else self.view
+        state = "claimed" if self.view == "mine" else None
+        cases = self.backend.queue_list(queue=queue, state=state, member=self.member_filter, limit=limit, offset=offset)
+        if self.view == "mine":
+            me = self.backend.whoami.name
+            cases = [c for c in cases if c.claimed_by == me]
+        return cases
+
+    def refresh_board(self) -> None:
+        """Counts, the loaded rows of the current view, and the urgent alert."""
+        try:
+            self.counts = self.backend.queue_counts()
+            loaded = max(PAGE, len(self.table.cases))
+            cases = self._fetch(0, min(loaded, 500))
+            urgent = {c.id for c in self.backend.queue_list(queue="urgent", state="open", limit=20)} \
+                if any(c.queue == "urgent" for c in self.counts) else set()
+        except ModconsoleError as exc:
+            self.app.notify(exc.message, title=exc.title, severity="error", markup=False)
+            return
+        self._show_views()
+        self.table.show_cases(cases)
+        self._title()
+        if self.seen_urgent is not None and urgent - self.seen_urgent:
+            new = sorted(urgent - self.seen_urgent)
+            self.app.bell()
+            self.app.notify(f"New urgent case{'s' if len(new) > 1 else ''}: {', '.join(map(str, new))}",
+                            title="URGENT", severity="error", timeout=15, markup=False)
+        self.seen_urgent = (self.seen_urgent or set()) | urgent
+
+    def _show_views(self) -> None:
+        views = self.query_one("#views", OptionList)
+        total = sum(c.open for c in self.counts)
+        breached = sum(c.breached for c in self.counts)
+        options = [Option(Text(f"all  {total}" + (f"  {breached}!" if breached else "")), id="all"),
+                   Option(Text("my claims"), id="mine")]
+        for c in self.counts:
+            label = Text(f"{c.queue:<14}{c.open:>6}")
+            if c.breached:
+                label.append(f" {c.breached}!", style="bold red")
+            options.append(Option(label, id=c.queue))
+        highlighted = views.highlighted
+        views.clear_options()
+        views.add_options(options)
+        ids = [o.id for o in options]
+        views.highlighted = ids.index(self.view) if self.view in ids else (highlighted or 0)
+
+    def _title(self) -> None:
+        who = self.backend.whoami
+        text = Text(f"{self.view}", style="bold")
+        text.append(f"  — {len(self.table.cases)} shown")
+        if self.member_filter:
+            text.append(f"  — member {self.member_filter}")
+        text.append(f"   {who.name} ({who.role})", style="dim")
+        self.query_one("#title", Static).update(text)
+
+    def _tick(self) -> None:
+        self.table.tick(datetime.now(UTC))
+
+    # --- navigation ------------------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#views")
+    def view_chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id and event.option.id != self.view:
+            self.view = event.option.id
+            self.table.show_cases([])
+            self.refresh_board()
+            self.table.focus()
+
+    def action_next_view(self) -> None:
+        ids = ["all", "mine"] + [c.queue for c in self.counts]
+        self.view = ids[(ids.index(self.view) + 1) % len(ids)] if self.view in ids else "all"
+        self.table.show_cases([])
+        self.refresh_board()
+
+    def action_cursor_down(self) -> None:
+        self.table.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.table.action_cursor_up()
+
+    @on(DataTable.RowHighlighted, "#cases")
+    def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= len(self.table.cases) - 10 and len(self.table.cases) % PAGE == 0 and self.table.cases:
+            try:
+                more = self._fetch(len(self.table.cases), PAGE)
+            except ModconsoleError:
+                return
+            self.table.append_cases(more)
+
+    @on(DataTable.RowSelected, "#cases")
+    def row_selected(self, _: DataTable.RowSelected) -> None:
+        self.action_open_case()
+
+    def action_open_case(self) -> None:
+        case = self.table.current_case
+        if case is not None:
+            self.app.push_screen(CaseScreen(self.backend, case.id), lambda _: self.refresh_board())
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("visible")
+        box.focus()
+
+    @on(Input.Submitted, "#filter")
+    def filter_set(self, event: Input.Submitted) -> None:
+        self.member_filter = event.value.strip() or None
+        event.input.remove_class("visible")
+        self.table.show_cases([])
+        self.refresh_board()
+        self.table.focus()
+
+    def action_help(self) -> None:
+        self.app.notify(
+            "j/k or arrows move, Enter opens (and claims) a case, c claim, r release, n note, e escalate, "
+            "d dismiss, h hide or remove, / filter by member, Tab next view, Ctrl+P commands, q quit.",
+            title="Keys", timeout=12, markup=False,
+        )
+
+    # --- actions from the board work on the highlighted case, through the case screen's rules ---
+
+    def _case_action(self, action: str) -> None:
+        case = self.table.current_case
+        if case is None:
+            return
+        screen = CaseScreen(self.backend, case.id)
+        self.app.push_screen(screen, lambda _: self.refresh_board())
+        self.call_after_refresh(getattr(screen, f"action_{action}"))
+
+    def action_claim(self) -> None:
+        case = self.table.current_case
+        if case is None:
+            return
+        try:
+            r = self.backend.case_claim(case.id)
+            self.app.notify(f"Case {r.case_id} is yours until {r.expires_at:%H:%M}Z", markup=False)
+        except ModconsoleError as exc:
+            self.app.notify(exc.message, title=exc.title, severity="warning", markup=False)
+        self.refresh_board()
+
+    def action_release(self) -> None:
+        case = self.table.current_case
+        if case is None:
+            return
+        try:
+            self.backend.case_release(case.id)
+            self.app.notify(f"Case {case.id} released", markup=False)
+        except ModconsoleError as exc:
+            self.app.notify(exc.message, title=exc.title, severity="warning", markup=False)
+        self.refresh_board()
+
+    def action_note(self) -> None:
+        case = self.table.current_case
+        if case is None:
+            return
+
+        def save(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                self.backend.case_note(case.id, text)
+                self.app.notify(f"Note added to case {case.id}", markup=False)
+            except ModconsoleError as exc:
+                self.app.notify(exc.message, title=exc.title, severity="error", markup=False)
+
+        self.app.push_screen(TextPrompt(f"Note on case {case.id} (staff only)"), save)
+
+    def action_escalate(self) -> None:
+        self._case_action("escalate")
+
+    def action_dismiss_case(self) -> None:
+        self._case_action("dismiss_case")
+
+    def action_hide(self) -> None:
+        self._case_action("hide")

@@ -1,0 +1,265 @@
+"""The case view: the content in its context, signals, reports (never the reporter), notes, history.
+
+Opening a case claims it, or shows who holds it; the lease is renewed while the case stays
+open on screen and released on leaving. Every action goes through the Backend, so refusals
+(Forbidden, ClaimHeld…) come back as the service layer worded them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from modconsole.errors import ClaimHeld, ModconsoleError
+from modconsole.safetext import as_text
+from modconsole.schemas import CaseDetail, ContentPublic
+
+from ..widgets.member_text import MemberText, highlighted
+from .dialogs import ChoicePrompt, TextPrompt
+
+RENEW_EVERY_S = 300.0  # well inside the 15-minute lease
+
+
+def content_header(c: ContentPublic) -> Text:
+    head = Text(f"{c.kind or 'content'} {c.id}", style="bold")
+    head.append(" by ")
+    head.append_text(as_text(f"{c.author or '?'} ({c.author_handle or 'no handle'})", keep_newlines=False))
+    if c.recipient:
+        head.append(" to ")
+        head.append_text(as_text(c.recipient, keep_newlines=False))
+    if c.wall_of:
+        head.append(" on the wall of ")
+        head.append_text(as_text(c.wall_of, keep_newlines=False))
+    if c.created_at:
+        head.append(f"  {c.created_at:%Y-%m-%d %H:%M}", style="dim")
+    if c.visibility != "visible":
+        head.append(f"  [{c.visibility}]", style="bold red")
+    return head
+
+
+class CaseScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape,q", "leave", "Back"),
+        Binding("c", "claim", "Claim"),
+        Binding("r", "release", "Release"),
+        Binding("n", "note", "Note"),
+        Binding("e", "escalate", "Escalate"),
+        Binding("d", "dismiss_case", "Dismiss"),
+        Binding("h", "hide", "Hide/remove"),
+    ]
+
+    DEFAULT_CSS = """
+    CaseScreen #status { padding: 0 1; background: $boost; }
+    CaseScreen .section { margin-top: 1; padding: 0 1; text-style: bold; color: $accent; }
+    CaseScreen .line { padding: 0 1; }
+    """
+
+    def __init__(self, backend: Any, case_id: int) -> None:
+        super().__init__()
+        self.backend = backend
+        self.case_id = case_id
+        self.detail: CaseDetail | None = None
+        self.holding = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="status", markup=False)
+        yield VerticalScroll(id="body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_claim(quiet=True)
+        self.set_interval(RENEW_EVERY_S, self._renew)
+
+    # --- data ---------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        try:
+            self.detail = self.backend.case_show(self.case_id)
+        except ModconsoleError as exc:
+            self.app.notify(exc.message, title=exc.title, severity="error", markup=False)
+            self.dismiss(None)
+            return
+        self._render_detail()
+
+    def _status(self) -> Text:
+        assert self.detail is not None
+        c = self.detail.case
+        text = Text(f"Case {c.id}  ", style="bold")
+        text.append(f"{c.queue}  priority {c.priority}  {c.state}", style="bold")
+        if c.escalated_to and c.state != "resolved":
+            text.append(f" (escalated to {c.escalated_to})", style="bold magenta")
+        text.append(f"   SLA due {c.sla_due_at:%H:%M:%S}Z")
+        if c.breached:
+            text.append("  BREACHED", style="bold white on red")
+        if c.claimed_by:
+            text.append("   held by ")
+            text.append_text(as_text(c.claimed_by, style="bold green" if self.holding else "bold red", keep_newlines=False))
+        return text
+
+    def _render_detail(self) -> None:
+        assert self.detail is not None
+        d = self.detail
+        self.query_one("#status", Static).update(self._status())
+        body = self.query_one("#body", VerticalScroll)
+        body.remove_children()
+        widgets: list[Any] = []
+
+        def section(title: str) -> None:
+            widgets.append(Static(title, classes="section", markup=False))
+
+        def line(text: Text) -> None:
+            widgets.append(Static(text, classes="line", markup=False))
+
+        if d.subject_member:
+            m = d.subject_member
+            section("Member")
+            line(as_text(f"{m.id}  {m.handle or '(no handle)'}  language {m.language or '?'}", keep_newlines=False))
+        if d.content:
+            section("Content")
+            line(content_header(d.content))
+            spans = [s.span for s in d.case.signals if s.span and s.content_id == d.content.id]
+            if d.content.body is None:
+                line(Text("(the content has not reached the console yet)", style="dim italic"))
+            else:
+                widgets.append(MemberText(d.content.body, spans, classes="line content-body"))
+        if d.context:
+            section("Context" if d.content and d.content.kind != "message" else "Conversation")
+            for item in d.context:
+                line(content_header(item))
+                widgets.append(MemberText(item.body, classes="line"))
+        section("Signals")
+        for s in d.case.signals:
+            t = Text(f"{s.category} ", style="bold")
+            t.append(f"({s.source}, severity {s.severity}) ")
+            t.append_text(as_text(s.detail or "", keep_newlines=False))
+            line(t)
+        if d.reports:
+            section("Reports (the reporter is never shown)")
+            for r in d.reports:
+                t = Text(f"{r.reason}: ", style="bold")
+                t.append_text(as_text(r.note or "(no note)"))
+                line(t)
+        for label, items in d.extra.items():
+            section(label.replace("_", " ").capitalize())
+            for item in items:
+                line(highlighted(item.get("body") or item.get("note") or "", []).append(
+                    f"  {', '.join(f'{k}={v}' for k, v in item.items() if k in ('scope', 'state', 'sanction_ref', 'case_ref') and v)}",
+                    style="dim"))
+        section("Notes")
+        if not d.notes:
+            line(Text("none yet — n adds one", style="dim"))
+        for n in d.notes:
+            t = Text(f"{n.created_at:%m-%d %H:%M} {n.author}: ", style="bold")
+            t.append_text(as_text(n.body))
+            line(t)
+        section("History")
+        for e in d.history:
+            detail = " ".join(f"{k}={v}" for k, v in (e.detail or {}).items())
+            line(Text(f"{e.at:%m-%d %H:%M:%S}  {e.actor or 'system'}  {e.action}  {detail}"))
+        body.mount_all(widgets)
+
+    # --- claim lease -------------------------------------------------------------------------------
+
+    def action_claim(self, quiet: bool = False) -> None:
+        try:
+            self.backend.case_claim(self.case_id)
+            self.holding = True
+            if not quiet:
+                self.app.notify(f"You hold case {self.case_id} for 15 minutes.", markup=False)
+        except ClaimHeld as held:
+            self.holding = False
+            self.app.notify(held.message, title="Held by someone else", severity="warning", markup=False)
+        except ModconsoleError as exc:
+            self.holding = False
+            if not quiet or exc.status != 409:
+                self.app.notify(exc.message, title=exc.title, severity="warning", markup=False)
+        self.reload()
+
+    def _renew(self) -> None:
+        if self.holding:
+            try:
+                self.backend.case_claim(self.case_id)
+            except ModconsoleError as exc:
+                self.holding = False
+                self.app.notify(exc.message, title="Lease lost", severity="error", markup=False)
+                self.reload()
+
+    def action_release(self) -> None:
+        if self._call(lambda: self.backend.case_release(self.case_id), "Released"):
+            self.holding = False
+            self.reload()
+
+    def release_on_leave(self) -> None:
+        if self.holding and self.detail is not None and self.detail.case.state != "resolved":
+            try:
+                self.backend.case_release(self.case_id)
+            except ModconsoleError:
+                pass
+        self.holding = False
+
+    def action_leave(self) -> None:
+        self.release_on_leave()
+        self.dismiss(None)
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    def _call(self, fn: Callable[[], object], done: str) -> bool:
+        try:
+            fn()
+        except ModconsoleError as exc:
+            self.app.notify(exc.message, title=exc.title, severity="error", markup=False)
+            return False
+        self.app.notify(done, markup=False)
+        return True
+
+    def action_note(self) -> None:
+        def save(text: str | None) -> None:
+            if text and self._call(lambda: self.backend.case_note(self.case_id, text), "Note added"):
+                self.reload()
+
+        self.app.push_screen(TextPrompt(f"Note on case {self.case_id} (staff only)", "what you saw, did, or hand over"), save)
+
+    def action_escalate(self) -> None:
+        def with_target(to: str | None) -> None:
+            if not to:
+                return
+
+            def with_reason(reason: str | None) -> None:
+                if reason and self._call(lambda: self.backend.case_escalate(self.case_id, to, reason), f"Escalated to {to}"):
+                    self.holding = False
+                    self.reload()
+
+            self.app.push_screen(TextPrompt(f"Why escalate case {self.case_id} to {to}?"), with_reason)
+
+        self.app.push_screen(ChoicePrompt("Escalate to", [("senior", "a senior moderator"), ("clinical", "the clinical team")]), with_target)
+
+    def _resolve(self, action: str, reason: str | None) -> None:
+        if self._call(lambda: self.backend.case_resolve(self.case_id, action, reason), f"Case {self.case_id}: {action}"):
+            self.holding = False
+            self.dismiss(None)
+
+    def action_dismiss_case(self) -> None:
+        self.app.push_screen(
+            TextPrompt(f"Dismiss case {self.case_id}: no violation. Reason (optional)", required=False),
+            lambda reason: None if reason is None else self._resolve("dismiss", reason or None),
+        )
+
+    def action_hide(self) -> None:
+        def with_action(action: str | None) -> None:
+            if action:
+                self.app.push_screen(
+                    TextPrompt(f"{action.capitalize()} the content of case {self.case_id}: which house rule?"),
+                    lambda reason: None if reason is None else self._resolve(action, reason),
+                )
+
+        self.app.push_screen(
+            ChoicePrompt("Content", [("hide", "hide it (can be restored)"), ("remove", "remove it")]), with_action
+        )
