@@ -1,0 +1,191 @@
+"""The console through Textual's pilot, on a real SQLite store."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from modconsole.app import make_app
+from modconsole.backend.local import LocalBackend
+from modconsole.domain import cases, ingest
+from modconsole.domain.service import Services
+from modconsole.errors import ClaimHeld
+from modconsole.screens.board import BoardScreen
+from modconsole.screens.case import CaseScreen
+from modconsole.widgets.member_text import MemberText
+from modconsole.widgets.queue_table import QueueTable
+
+from ..conftest import make_services
+
+HOSTILE_BODY = "[@click=app.quit]click[/] \x1b[31mred\x1b[0m \x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\ [link=http://x]y[/link] \u202eevil je veux mourir"
+HOSTILE_HANDLE = "[bold red]admin[/] \x1b[2J"
+
+EVENTS = [
+    {"type": "member", "id": "u1", "handle": HOSTILE_HANDLE},
+    {"type": "content", "id": "p1", "kind": "post", "author": "u1", "body": HOSTILE_BODY},
+    {"type": "content", "id": "p2", "kind": "post", "author": "u2", "body": "espèce de connard"},
+    {"type": "report", "id": "r1", "reporter": "secret-reporter", "content": "p2", "reason": "offensive", "note": "encore"},
+]
+
+
+def feed(svc: Services, events: list[dict]) -> None:
+    data = "\n".join(json.dumps(e) for e in events).encode()
+    ingest.ingest_file(svc, svc.actor("feed"), io.BytesIO(data))
+
+
+@pytest.fixture
+def svc(sqlite) -> Services:  # type: ignore[no-untyped-def]
+    s = make_services(sqlite)
+    feed(s, EVENTS)
+    return s
+
+
+def backend(svc: Services, name: str) -> LocalBackend:
+    return LocalBackend(Services(svc.store), name)
+
+
+def case_id_of(svc: Services, subject: str) -> int:
+    return next(c.id for c in cases.list_queue(svc, svc.actor("root"), limit=0) if c.subject_id == subject)
+
+
+async def open_case(pilot, svc: Services, subject: str) -> CaseScreen:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    table = app.screen.query_one(QueueTable)
+    row = next(i for i, c in enumerate(table.cases) if c.subject_id == subject)
+    table.move_cursor(row=row)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, CaseScreen)
+    return app.screen
+
+
+async def test_board_lists_the_queue_in_order(svc: Services) -> None:
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        table = app.screen.query_one(QueueTable)
+        assert [c.subject_id for c in table.cases] == ["p1", "p2"]  # self_harm (sev 3) before offensive (sev 2)
+        assert table.row_count == 2
+
+
+async def test_open_claims_and_leaving_releases(svc: Services) -> None:
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        screen = await open_case(pilot, svc, "p2")
+        assert screen.holding
+        with pytest.raises(ClaimHeld) as held:
+            cases.claim(svc, svc.actor("sam"), screen.case_id)
+        assert held.value.holder == "lea"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+    assert cases.claim(svc, svc.actor("sam"), case_id_of(svc, "p2")).claimed_by == "sam"
+
+
+async def test_second_console_is_told_who_holds_it(svc: Services) -> None:
+    cases.claim(svc, svc.actor("lea"), case_id_of(svc, "p2"))
+    app = make_app(backend(svc, "sam"))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        screen = await open_case(pilot, svc, "p2")
+        assert not screen.holding
+        status = str(screen.query_one("#status").render())
+        assert "held by lea" in status
+        assert any("held by lea" in n.message for n in app._notifications)
+
+
+async def test_note_escalate_flow(svc: Services) -> None:
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        screen = await open_case(pilot, svc, "p2")
+        await pilot.press("n")
+        await pilot.press(*"a [b]note[/b]")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("enter")  # first choice: senior
+        await pilot.press(*"threat")
+        await pilot.press("enter")
+        await pilot.pause()
+        cid = screen.case_id
+    detail = cases.show(svc, svc.actor("ines"), cid)
+    assert [n.body for n in detail.notes] == ["a [b]note[/b]"]
+    assert detail.case.state == "escalated" and detail.case.escalated_to == "senior"
+
+
+@pytest.mark.parametrize(("keys", "resolution", "visibility"), [
+    (["d", "enter"], "dismiss", "visible"),
+    (["h", "enter", "r", "u", "l", "e", "enter"], "hide", "hidden"),
+])
+async def test_resolve_flows(svc: Services, keys: list[str], resolution: str, visibility: str) -> None:
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        screen = await open_case(pilot, svc, "p2")
+        cid = screen.case_id
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+    detail = cases.show(svc, svc.actor("lea"), cid)
+    assert detail.case.state == "resolved" and detail.case.resolution == resolution
+    assert detail.content is not None and detail.content.visibility == visibility
+
+
+async def test_moderator_refused_on_senior_case_sees_the_reason(svc: Services) -> None:
+    cases.escalate(svc, svc.actor("sam"), case_id_of(svc, "p2"), "senior", "needs a senior")
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        screen = await open_case(pilot, svc, "p2")
+        assert not screen.holding
+        assert any("escalated to a senior" in n.message for n in app._notifications)
+        await pilot.press("d", "enter")
+        await pilot.pause()
+        assert any("escalated to a senior" in n.message and n.severity == "error" for n in app._notifications)
+    assert cases.show(svc, svc.actor("ines"), case_id_of(svc, "p2")).case.state == "escalated"
+
+
+async def test_hostile_member_text_renders_literally(svc: Services) -> None:
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        board_text = "".join(str(c) for c in app.screen.query_one(QueueTable).get_row(str(case_id_of(svc, "p1"))))
+        assert "\x1b" not in board_text
+        screen = await open_case(pilot, svc, "p1")
+        body = screen.query_one(MemberText)
+        rendered = str(body.render())
+        assert "[@click=app.quit]click[/]" in rendered and "[link=http://x]y[/link]" in rendered
+        assert "\\x1b[31m" in rendered and "\\x1b]8;;http://evil" in rendered and "\\u202e" in rendered
+        assert "\x1b" not in rendered and "\u202e" not in rendered
+        everything = " ".join(str(w.render()) for w in screen.query("Static"))
+        assert "[bold red]admin[/] \\x1b[2J" in everything
+        await pilot.click(MemberText)  # clicking the text must not run the embedded action
+        await pilot.pause()
+        assert app.is_running
+
+
+async def test_a_new_urgent_case_appears_within_two_seconds(svc: Services) -> None:
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        feed(svc, [{"type": "self_assessment", "id": "sa1", "member": "u9", "suicidal": True, "score": 25}])
+        await pilot.pause(2.0)
+        table = app.screen.query_one(QueueTable)
+        assert table.cases[0].subject_id == "u9" and table.cases[0].queue == "urgent"
+        assert any(n.title == "URGENT" for n in app._notifications)
+
+
+async def test_reporter_never_on_screen(svc: Services) -> None:
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        screen = await open_case(pilot, svc, "p2")
+        everything = " ".join(str(w.render()) for w in screen.query("Static"))
+        assert "encore" in everything and "secret-reporter" not in everything
