@@ -19,7 +19,11 @@ fi
 # Reinstall only when pyproject.toml changed since the last install.
 STAMP="$VENV/.modconsole-installed"
 if [ ! -f "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ] || [ "${1:-}" = "--reinstall" ]; then
-  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[$EXTRAS]" 2>&1 | grep -v '^WARNING: Location' || true
+  echo "installing modconsole and its dependencies into $VENV (log: $VENV/install.log)" >&2
+  if ! "$VENV/bin/python" -m pip install -e "$ROOT[$EXTRAS]" >"$VENV/install.log" 2>&1; then
+    tail -30 "$VENV/install.log" >&2
+    exit 1
+  fi
   "$VENV/bin/python" -c 'import modconsole.cli.main' # fails loudly if the install did not work
   touch "$STAMP"
 fi
