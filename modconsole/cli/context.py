@@ -72,14 +72,32 @@ def parse_case_id(text: str) -> int:
         value = int(text.lstrip("#"))
     except ValueError:
         raise InvalidInput(f"not a case id: {text!r} (case ids are numbers, e.g. 42)") from None
-    if value <= 0:
+    if value <= 0 or value > 2**63 - 1:
         raise InvalidInput(f"not a case id: {text!r}")
     return value
 
 
 def call(ctx: typer.Context, action: Callable[[Any], T]) -> T:
-    """Run `action(backend)`; any product error is printed and ends the command non-zero."""
+    """Run `action(backend)`; any error is printed as a message (never a traceback) and ends
+    the command non-zero: product errors as they are worded, a store that cannot be reached or
+    read as Unavailable naming it, an argument that is not UTF-8 as InvalidInput."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    st = state(ctx)
     try:
-        return action(state(ctx).backend())
+        return action(st.backend())
     except ModconsoleError as exc:
         fail(exc)
+    except UnicodeEncodeError:
+        fail(InvalidInput("an argument is not valid UTF-8 text"))
+    except (SQLAlchemyError, OSError) as exc:
+        fail(Unavailable(f"the store at {_where(st)} cannot be used: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"))
+
+
+def _where(st: State) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(st.settings.db).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - the URL itself may be what is wrong
+        return "(unreadable URL)"

@@ -8,6 +8,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from modconsole.safetext import as_text
+
 from .context import call, emit_json, out
 
 app = typer.Typer(help="The detection lexicons (self_harm, offensive; fr, en).", no_args_is_help=True, rich_markup_mode=None)
@@ -24,7 +26,7 @@ def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] =
     for col in ("term", "category", "lang", "severity", "source"):
         table.add_column(col)
     for t in rows:
-        table.add_row(Text(t.term), t.category, t.lang, str(t.severity), t.source)
+        table.add_row(as_text(t.term, keep_newlines=False), t.category, t.lang, str(t.severity), t.source)
     out.print(table)
     out.print(f"{len(rows)} terms", markup=False)
 
@@ -38,7 +40,7 @@ def add(
 ) -> None:
     """Add a term (admin); used by the next ingest batch."""
     t = call(ctx, lambda b: b.lexicon_add(term, category, lang, severity))
-    out.print(Text(f"added {t.term!r} ({t.category}, {t.lang}, severity {t.severity})"))
+    out.print(Text("added ").append_text(as_text(t.term, keep_newlines=False)).append(f" ({t.category}, {t.lang}, severity {t.severity})"))
 
 
 @app.command()
@@ -48,4 +50,4 @@ def remove(
 ) -> None:
     """Remove a term (admin)."""
     n = call(ctx, lambda b: b.lexicon_remove(term, lang))
-    out.print(Text(f"removed {term!r} ({n} entr{'y' if n == 1 else 'ies'})"))
+    out.print(Text("removed ").append_text(as_text(term, keep_newlines=False)).append(f" ({n} entr{'y' if n == 1 else 'ies'})"))

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from modconsole.config import Settings
-from modconsole.errors import ModconsoleError
+from modconsole.errors import InvalidInput, ModconsoleError
 
 from . import audit_cmd, case_cmd, lexicon_cmd, policy_cmd, queue_cmd, staff_cmd
 from .context import State, call, emit_json, err, fail, out, state
@@ -135,6 +135,8 @@ def ingest(
                     result = backend.ingest(fh)
     except ModconsoleError as exc:
         fail(exc)
+    except OSError as exc:
+        fail(InvalidInput(f"cannot read {file}: {exc.strerror or exc}"))
     if as_json:
         emit_json(result)
     else:

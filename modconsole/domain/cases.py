@@ -51,8 +51,12 @@ MAX_NOTE = 10_000
 CONTEXT_MESSAGES = 20
 
 
-def _get(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
+def _get(session: Session, case_id: int, *, lock: bool = False) -> Case:
+    """The case; with `lock`, its row is locked until the transaction ends (PostgreSQL), so two
+    staff resolving or escalating at once are serialized and the second sees the first's change."""
+    if case_id > 2**63 - 1:
+        raise NotFound(f"no case {case_id}")
+    case = session.get(Case, case_id, with_for_update=lock)
     if case is None:
         raise NotFound(f"no case {case_id}")
     return case
@@ -92,13 +96,14 @@ def list_queue(
     visible = auth.visible_queues(actor.role)
     if queue is not None and queue not in QUEUES:
         raise InvalidInput(f"unknown queue {queue!r}: one of {', '.join(QUEUES)}")
-    if queue is not None and visible is not None and queue not in visible:
+    if queue is not None and visible is not None and queue not in visible and not auth.escalations_seen(actor.role):
         refusal = Forbidden(f"{actor.name} ({actor.role}) may not see the {queue} queue")
         svc.record_refusal(actor, "queue.list", refusal, target_type="queue", target_id=queue)
         raise refusal
     now = svc.now()
     with svc.store.read() as s:
-        cases = queues.list_cases(s, now, queue=queue, state=state, visible=visible, member=member, limit=limit, offset=offset)
+        cases = queues.list_cases(s, now, queue=queue, state=state, visible=visible, member=member, limit=limit,
+                                  offset=offset, escalated_to=auth.escalations_seen(actor.role))
         names = svc.staff_names(s, {c.claimed_by for c in cases if c.claimed_by is not None})
         return queues.publics(s, cases, now, names)
 
@@ -106,7 +111,7 @@ def list_queue(
 def queue_counts(svc: Services, actor: Actor) -> list[QueueCount]:
     svc.check(actor, "queue.list")
     with svc.store.read() as s:
-        return queues.counts(s, svc.now(), auth.visible_queues(actor.role))
+        return queues.counts(s, svc.now(), auth.visible_queues(actor.role), auth.escalations_seen(actor.role))
 
 
 def _content_public(session: Session, c: Content, handles: dict[str, str | None] | None = None) -> ContentPublic:
@@ -245,7 +250,7 @@ def release(svc: Services, actor: Actor, case_id: int) -> None:
 
     def change(s: Session) -> tuple[None, dict]:
         now = svc.now()
-        case = _get(s, case_id)
+        case = _get(s, case_id, lock=True)
         auth.check_case_view(actor, case)
         if queues.effective_state(case, now) != "claimed" or case.claimed_by != actor.id:
             raise Conflict(f"case {case_id} is not claimed by {actor.name}")
@@ -294,8 +299,13 @@ def resolve(svc: Services, actor: Actor, case_id: int, action: str, reason: str 
 
     def change(s: Session) -> tuple[CasePublic, dict]:
         now = svc.now()
-        case = _get(s, case_id)
+        case = _get(s, case_id, lock=True)
         auth.check_case_action(actor, case, "case.resolve")
+        if case.queue in ("appeal", "deletion"):
+            raise Conflict(
+                f"case {case_id} is in the {case.queue} queue: it is decided with "
+                f"`modconsole {'appeal' if case.queue == 'appeal' else 'deletion'} decide`, not resolved"
+            )
         _ensure_active(case)
         _ensure_not_held_by_other(s, case, actor, now)
         detail: dict = {"resolution": action}
@@ -332,7 +342,7 @@ def escalate(svc: Services, actor: Actor, case_id: int, to: str, reason: str) ->
 
     def change(s: Session) -> tuple[CasePublic, dict]:
         now = svc.now()
-        case = _get(s, case_id)
+        case = _get(s, case_id, lock=True)
         auth.check_case_action(actor, case, "case.escalate")
         _ensure_active(case)
         _ensure_not_held_by_other(s, case, actor, now)

@@ -89,7 +89,10 @@ def apply_signals(session: Session, drafts: list[SignalDraft], now: datetime, po
     existing: dict[str, Case] = {}
     keys = list(by_key)
     for part in chunks(keys):
-        for case in session.execute(select(Case).where(Case.open_key.in_(part))).scalars():
+        # FOR UPDATE (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes): concurrent batches
+        # joining one case must not overwrite each other's priority, SLA or signal count.
+        stmt = select(Case).where(Case.open_key.in_(part)).order_by(Case.id).with_for_update()  # type: ignore[union-attr]
+        for case in session.execute(stmt).scalars():
             existing[case.open_key or ""] = case
 
     new_rows: list[dict] = []

@@ -18,6 +18,8 @@ REPORT_REASONS = frozenset({"urgent_help", "offensive", "harassment", "other"})
 DELETION_SCOPES = frozenset({"account", "data", "temporary_close"})
 MAX_LINE_BYTES = 4 * 1024 * 1024
 MAX_ID = 128
+# Short fields stored in bounded columns; bodies and notes are unbounded text.
+MAX_LENGTHS = {"handle": 256, "device": 256, "language": 16, "instrument": 64, "email": 320, "real_name": 300, "phone": 64}
 
 # type -> {field: kind}; kinds: id, id?, str, str?, time, time?, bool?, num?, enum:<set>
 FIELDS: dict[str, dict[str, str]] = {
@@ -31,8 +33,8 @@ FIELDS: dict[str, dict[str, str]] = {
                         "created_at": "time?"},
     "ask_moderator": {"id": "id", "member": "id", "body": "str", "created_at": "time?"},
     "deletion_request": {"id": "id", "member": "id", "scope": "scope", "note": "str?", "created_at": "time?"},
-    "block": {"blocker": "id", "blocked": "id", "created_at": "time?"},
-    "unblock": {"blocker": "id", "blocked": "id", "created_at": "time?"},
+    "block": {"blocker": "id", "blocked": "id", "created_at": "time"},  # the time is part of its identity
+    "unblock": {"blocker": "id", "blocked": "id", "created_at": "time"},
     "appeal": {"id": "id", "member": "id", "sanction": "id?", "case": "id?", "body": "str?", "created_at": "time?"},
 }
 ENUMS = {"kind": CONTENT_KINDS, "reason": REPORT_REASONS, "scope": DELETION_SCOPES}
@@ -89,11 +91,14 @@ def _check(etype: str, name: str, kind: str, value: Any) -> Any:
     if base == "str":
         if not isinstance(value, str):
             raise EventError(f"{etype} event: '{name}' must be a string (got {type(value).__name__})")
+        limit = MAX_LENGTHS.get(name)
+        if limit is not None and len(value) > limit:
+            raise EventError(f"{etype} event: '{name}' is longer than {limit} characters")
         return clean_text(etype, name, value)
     if base == "time":
         try:
             return parse_time(value)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             raise EventError(f"{etype} event: '{name}' is not an ISO 8601 time: {str(value)[:40]!r}") from None
     if base == "bool":
         if not isinstance(value, bool):
@@ -137,6 +142,10 @@ def parse_obj(obj: Any) -> Event:
     return Event(type=etype, key=key, data=data, extra=extra)
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def parse_line(raw: bytes | str) -> Event | None:
     """One JSONL line to an Event; None for a blank line. Raises EventError."""
     if isinstance(raw, bytes):
@@ -151,7 +160,11 @@ def parse_line(raw: bytes | str) -> Event | None:
     if not text.strip():
         return None
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise EventError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise EventError("not accepted: JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits, NaN/Infinity
+        raise EventError(f"not accepted: {str(exc)[:120]}") from None
     return parse_obj(obj)

@@ -222,7 +222,7 @@ def _load_pairs(session: Session, events: list[Event]) -> dict[tuple[str, str], 
     items = sorted(wanted)
     for part in chunks(items, 250):
         cond = tuple_(HarassmentPair.sender_id, HarassmentPair.recipient_id).in_(part)
-        for row in session.execute(select(HarassmentPair).where(cond)).scalars():
+        for row in session.execute(select(HarassmentPair).where(cond).with_for_update()).scalars():
             pairs[(row.sender_id, row.recipient_id)] = {
                 "sender_id": row.sender_id, "recipient_id": row.recipient_id, "unanswered": row.unanswered,
                 "first_at": row.first_at, "last_at": row.last_at, "flagged": row.flagged, "_stored": True, "_dirty": False,
@@ -322,7 +322,7 @@ def _harassment_rule(sender: str, recipient: str, content_id: str, at: datetime,
             SignalDraft(
                 queue="harassment", source="harassment_rule", severity=2, subject_type="member", subject_id=sender,
                 member_id=sender, detail=f"{n} messages to {recipient} without a reply", content_id=content_id,
-                ref=f"pair:{sender}>{recipient}",
+                ref=f"pair:{sender}>{recipient}"[:160],
             )
         )
 
@@ -477,6 +477,9 @@ def _write(session: Session, batch: _Batch, pairs: dict, policy: Policy, counts:
             .values(member_id=bindparam("b_author_id")),
             [{"b_id": r["b_id"], "b_author_id": r["b_author_id"]} for r in batch.content_fill],
         )
+    for d in batch.drafts:  # a report that came before its content, in this batch or as a placeholder
+        if d.member_id is None and d.subject_type == "content":
+            d.member_id = (batch.content_new.get(d.subject_id) or {}).get("author_id") or known_author(session, d.subject_id)
     applied = apply_signals(session, batch.drafts, batch.now, policy)
     counts.cases_opened += applied.opened
     counts.cases_joined += applied.joined
@@ -492,6 +495,10 @@ def _write(session: Session, batch: _Batch, pairs: dict, policy: Policy, counts:
         session.execute(insert(table(ProcessedEvent)), batch.processed)
 
 
+def known_author(session: Session, content_id: str) -> str | None:
+    return session.execute(select(Content.author_id).where(Content.id == content_id)).scalar()
+
+
 def _upsert_blocks(session: Session, rows: list[dict[str, Any]]) -> None:
     t = Block.__table__  # type: ignore[attr-defined]
     existing = set()
@@ -504,7 +511,8 @@ def _upsert_blocks(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(t), new)
     if old:
         session.execute(
-            update(t).where(t.c.blocker_id == bindparam("b_blocker_id"), t.c.blocked_id == bindparam("b_blocked_id"))
+            update(t).where(t.c.blocker_id == bindparam("b_blocker_id"), t.c.blocked_id == bindparam("b_blocked_id"),
+                            or_(t.c.created_at.is_(None), t.c.created_at <= bindparam("b_created_at")))
             .values(created_at=bindparam("b_created_at"), active=bindparam("b_active")),
             old,
         )

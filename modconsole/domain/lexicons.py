@@ -25,7 +25,10 @@ LANGS = ("fr", "en")
 
 
 def version(session: Session) -> tuple[Any, Any]:
-    return tuple(session.execute(select(func.max(LexiconChange.id), func.count(LexiconChange.id))).one())  # type: ignore[arg-type]
+    """Changes whenever an edit is made, here or in another process (edits update rows in place)."""
+    return tuple(session.execute(
+        select(func.max(LexiconChange.id), func.count(LexiconChange.id), func.max(LexiconChange.created_at))
+    ).one())  # type: ignore[arg-type]
 
 
 def terms_in_force(session: Session) -> list[tuple[Term, str]]:
@@ -62,6 +65,8 @@ def _clean(term: str) -> str:
     text = " ".join((term or "").split()).lower()
     if not text:
         raise InvalidInput("a lexicon term cannot be empty")
+    if not text.isprintable():
+        raise InvalidInput("a lexicon term cannot hold control or invisible characters")
     if len(text) > 200:
         raise InvalidInput("a lexicon term is at most 200 characters")
     return text

@@ -46,7 +46,7 @@ class Member(SQLModel, table=True):
     handle: str | None = Field(default=None, max_length=256)
     created_at: datetime | None = None
     device: str | None = Field(default=None, index=True, max_length=256)
-    language: str | None = Field(default=None, max_length=8)
+    language: str | None = Field(default=None, max_length=16)
     placeholder: bool = False  # referenced before its own `member` event arrived
     pseudonymised: bool = False
     extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
@@ -46,13 +46,17 @@ def state_filter(state: str, now: datetime) -> ColumnElement[bool]:
     return and_(Case.active.is_(True), Case.state == state, ~_live_claim(now))  # type: ignore[attr-defined]
 
 
-def _scope(queue: str | None, visible: frozenset[str] | None) -> list[ColumnElement[bool]]:
+def _scope(queue: str | None, visible: frozenset[str] | None, escalated_to: str | None = None) -> list[ColumnElement[bool]]:
     if queue is not None:
         if queue not in QUEUES:
             raise InvalidInput(f"unknown queue {queue!r}: one of {', '.join(QUEUES)}")
+        if visible is not None and queue not in visible and escalated_to:
+            return [Case.queue == queue, Case.escalated_to == escalated_to]
         return [Case.queue == queue]
     if visible is None:
         return []
+    if escalated_to:
+        return [or_(Case.queue.in_(sorted(visible)), Case.escalated_to == escalated_to)]  # type: ignore[attr-defined]
     return [Case.queue.in_(sorted(visible))]  # type: ignore[attr-defined]
 
 
@@ -66,11 +70,12 @@ def list_cases(
     member: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    escalated_to: str | None = None,
 ) -> list[Case]:
     """Cases in board order. `limit=0` means all (streamed in pages by the caller's choice)."""
     if limit < 0 or offset < 0:
         raise InvalidInput("limit and offset must be zero or more")
-    scope = _scope(queue, visible)
+    scope = _scope(queue, visible, escalated_to)
     if member is not None:
         scope.append(Case.member_id == member)
     if state == "resolved":
@@ -102,15 +107,18 @@ def list_cases(
     return out
 
 
-def counts(session: Session, now: datetime, visible: frozenset[str] | None) -> list[QueueCount]:
-    """Unresolved and breached cases per queue the role can see."""
-    queues = [q for q in QUEUES if visible is None or q in visible]
+def counts(
+    session: Session, now: datetime, visible: frozenset[str] | None, escalated_to: str | None = None
+) -> list[QueueCount]:
+    """Unresolved and breached cases per queue the role can see (with the escalations it receives)."""
+    scope = _scope(None, visible, escalated_to)
     rows = session.execute(
         select(Case.queue, func.count(), func.sum(sql_case((Case.sla_due_at < now, 1), else_=0)))
-        .where(Case.active.is_(True), Case.queue.in_(queues))  # type: ignore[attr-defined]
+        .where(Case.active.is_(True), *scope)  # type: ignore[attr-defined]
         .group_by(Case.queue)
     ).all()
     found = {q: (n, int(b or 0)) for q, n, b in rows}
+    queues = [q for q in QUEUES if visible is None or q in visible or q in found]
     return [QueueCount(queue=q, open=found.get(q, (0, 0))[0], breached=found.get(q, (0, 0))[1]) for q in queues]
 
 

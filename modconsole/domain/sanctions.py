@@ -24,6 +24,7 @@ from .service import Services
 KINDS = ("warning", "comment_mute", "mute", "ban", "no_contact")
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+MAX_TEMPORARY = timedelta(days=365)
 
 
 def parse_duration(text: str | None) -> timedelta | None:
@@ -33,7 +34,10 @@ def parse_duration(text: str | None) -> timedelta | None:
     m = _DURATION.match(text.lower())
     if not m or int(m.group(1)) <= 0:
         raise InvalidInput(f"not a duration: {text!r} (use e.g. 24h, 72h, 7d, 30d or permanent)")
-    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    span = timedelta(**{_UNITS[m.group(2)]: min(int(m.group(1)), 10**7)})
+    if span > MAX_TEMPORARY:
+        raise InvalidInput(f"{text!r} is longer than {MAX_TEMPORARY.days} days: a longer sanction is a permanent one")
+    return span
 
 
 def to_public(s: Sanction) -> SanctionPublic:

@@ -23,7 +23,7 @@ def to_public(staff: Staff) -> StaffPublic:
 
 
 def _validate(name: str, role: str) -> None:
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):
         raise InvalidInput(f"invalid staff name {name!r}: letters, digits, '.', '_' or '-', at most 64")
     if role not in ROLES:
         raise InvalidInput(f"unknown role {role!r}: one of {', '.join(ROLES)}")

@@ -175,3 +175,14 @@ def test_policy_set_changes_the_harassment_rule(db: str, tmp_path: Path) -> None
     assert out["cases_opened"] == 1  # initial message + one follow-up is now too many
     shown = json.loads(invoke(db, "policy", "show", "--json", actor="lea").stdout)
     assert shown["harassment_followups"] == 1 and shown["sla.urgent"] == 5
+
+
+def test_no_traceback_for_odd_arguments_or_stores(db: str, tmp_path: Path) -> None:
+    r = invoke(db, "case", "show", "99999999999999999999", actor="lea")
+    assert r.exit_code == 1 and "not a case id" in r.output
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database" * 100)
+    r = invoke(f"sqlite:///{junk}", "queue", "list", actor="lea")
+    assert r.exit_code == 1 and "cannot be used" in r.output and "Traceback" not in r.output
+    r = invoke(db, "lexicon", "add", "evil\x1b]8;;http://x\x1b\\", "--category", "offensive", "--lang", "en", actor="root")
+    assert r.exit_code == 1 and "control" in r.output

@@ -106,3 +106,20 @@ def test_clinical_sees_only_its_queues(svc: Services) -> None:
     assert mod_seen == {"urgent", "offensive"}
     with pytest.raises(Forbidden):
         cases.list_queue(svc, svc.actor("lea"), queue="deletion")
+
+
+def test_clinical_lists_cases_escalated_to_it_from_any_queue(svc: Services) -> None:
+    [cid] = make_cases(svc, 1, queue="harassment")
+    cases.escalate(svc, svc.actor("lea"), cid, "clinical", "talks about ending it")
+    listed = cases.list_queue(svc, svc.actor("drm"))
+    assert [c.id for c in listed] == [cid]
+    assert {c.queue: c.open for c in cases.queue_counts(svc, svc.actor("drm"))}["harassment"] == 1
+    assert cases.claim(svc, svc.actor("drm"), cid).claimed_by == "drm"
+
+
+def test_appeal_cases_are_not_closed_by_a_generic_resolve(svc: Services) -> None:
+    from modconsole.errors import Conflict
+
+    [cid] = make_cases(svc, 1, queue="appeal", severity=1)
+    with pytest.raises(Conflict, match="appeal decide"):
+        cases.resolve(svc, svc.actor("ines"), cid, "dismiss")

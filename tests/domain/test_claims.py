@@ -111,3 +111,37 @@ def test_racing_claimers_exactly_one_wins(store, threads: int) -> None:  # type:
         from modconsole.domain.models import Claim
 
         assert s.execute(select(func.count()).select_from(Claim)).scalar_one() == len(ids)
+
+
+def test_two_staff_resolving_at_once_only_one_succeeds(store) -> None:  # type: ignore[no-untyped-def]
+    from modconsole.domain.models import Outbox
+
+    admin_svc = Services(store)
+    staff.ensure_admin(admin_svc, "root")
+    for n in ("m1", "m2"):
+        staff.add(admin_svc, admin_svc.actor("root"), n, "moderator")
+    ids = make_cases(admin_svc, 10)
+    results: dict[str, list] = {"m1": [], "m2": []}
+    barrier = threading.Barrier(2)
+
+    def worker(name: str, action: str) -> None:
+        svc = Services(store)
+        actor = svc.actor(name)
+        barrier.wait()
+        for cid in ids:
+            try:
+                cases.resolve(svc, actor, cid, action)
+                results[name].append(cid)
+            except (Conflict, ClaimHeld):
+                pass
+
+    threads = [threading.Thread(target=worker, args=("m1", "hide")), threading.Thread(target=worker, args=("m2", "remove"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(results["m1"] + results["m2"]) == ids
+    with store.read() as s:
+        from sqlalchemy import func, select
+
+        assert s.execute(select(func.count()).select_from(Outbox)).scalar_one() == len(ids)

@@ -223,3 +223,33 @@ def test_only_platform_and_admin_ingest(svc: Services) -> None:
     with pytest.raises(Forbidden):
         run(svc, [MEMBER], actor="lea")
     assert count(svc, Member) == 0
+
+
+def test_lines_that_once_crashed_a_run_are_rejected_alone(svc: Services) -> None:
+    r = run(svc, [
+        json.dumps({"type": "member", "id": "m1", "created_at": "0001-01-01T00:00:00+01:00"}),
+        '{"type": "member", "id": "m2", "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"type": "member", "id": "m3", "x": ' + "9" * 5000 + "}",
+        '{"type": "member", "id": "m4", "x": NaN}',
+        json.dumps({"type": "member", "id": "m5", "handle": "h" * 300}),
+        json.dumps({"type": "member", "id": "m6", "language": "x" * 40}),
+        json.dumps({"type": "block", "blocker": "a", "blocked": "b"}),
+        json.dumps({"type": "member", "id": "ok", "handle": "fine", "language": "en-US-x-priv"}),
+    ])
+    assert [x.line for x in r.rejected] == [1, 2, 3, 4, 5, 6, 7]
+    assert "ISO 8601" in r.rejected[0].error and "nested too deeply" in r.rejected[1].error
+    assert "longer than 256" in r.rejected[4].error and "'created_at' is required" in r.rejected[6].error
+    assert r.by_type == {"member": 1}
+
+
+def test_report_before_its_content_in_one_batch_knows_the_author(svc: Services) -> None:
+    run(svc, [{"type": "report", "id": "r1", "reporter": "x", "content": "c1", "reason": "offensive"},
+              {"type": "content", "id": "c1", "kind": "post", "author": "auth", "body": "bonjour"}])
+    [c] = cases.list_queue(svc, svc.actor("lea"))
+    assert c.subject_id == "c1" and c.member == "auth"
+
+
+def test_long_ids_in_the_harassment_rule(svc: Services) -> None:
+    a, b = "a" * 120, "b" * 120
+    r = run(svc, [{"type": "content", "id": f"m{i}", "kind": "message", "author": a, "recipient": b, "body": "?"} for i in range(4)])
+    assert r.rejected == [] and r.cases_opened == 1

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 09:00:21.580930
+Create Date: 2026-11-26 09:16:38.471112
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def upgrade() -> None:
         sa.Column("handle", sqlmodel.sql.sqltypes.AutoString(length=256), nullable=True),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("device", sqlmodel.sql.sqltypes.AutoString(length=256), nullable=True),
-        sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
+        sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
         sa.Column("placeholder", sa.Boolean(), nullable=False),
         sa.Column("pseudonymised", sa.Boolean(), nullable=False),
         sa.Column("extra", sa.JSON(), nullable=True),
