@@ -8,12 +8,13 @@ the change did and is then itself appended to the audit log in a transaction of 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlmodel import Session, select
 
-from modconsole.errors import Forbidden, NotFound, Unauthenticated
+from modconsole.errors import ClaimHeld, Forbidden, ModconsoleError, NotFound, Unauthenticated
 
 from . import audit, auth
 from . import policy as policy_mod
@@ -24,6 +25,7 @@ from .store import Store
 T = TypeVar("T")
 log = logging.getLogger("modconsole.domain")
 
+POLICY_TTL_S = 30.0
 SYSTEM = Actor(id=None, name="system", role="system")
 
 
@@ -33,6 +35,7 @@ class Services:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._policy: policy_mod.Policy | None = None
+        self._policy_at = 0.0
         self._detector: Any = None
         self._detector_version: Any = None
         self._staff_names: dict[int, str] | None = None
@@ -47,9 +50,11 @@ class Services:
     # --- cached configuration ---------------------------------------------------------------
 
     def policy(self) -> policy_mod.Policy:
-        if self._policy is None:
+        """The policy in force, re-read at most every POLICY_TTL_S so other processes' changes arrive."""
+        if self._policy is None or time.monotonic() - self._policy_at > POLICY_TTL_S:
             with self.store.read() as s:
                 self._policy = policy_mod.load(s)
+            self._policy_at = time.monotonic()
         return self._policy
 
     def detector(self, session: Session | None = None) -> Any:
@@ -86,7 +91,9 @@ class Services:
         if staff is None:
             raise NotFound(f"no staff member named {name!r} (see `modconsole staff list`)")
         if not staff.active:
-            raise Forbidden(f"staff member {name!r} is deactivated")
+            refusal = Forbidden(f"staff member {name!r} is deactivated")
+            self.record_refusal(Actor(staff.id, staff.name, staff.role), "login", refusal, target_type="staff", target_id=name)
+            raise refusal
         return Actor(id=staff.id, name=staff.name, role=staff.role)
 
     # --- the action pipeline ----------------------------------------------------------------
@@ -121,6 +128,9 @@ class Services:
         except Forbidden as refusal:
             self.record_refusal(actor, action, refusal, target_type=target_type, target_id=target_id)
             raise
+        except ClaimHeld as held:  # a lost claim is a refused attempt too (SPEC §7)
+            self.record_refusal(actor, action, held, target_type=target_type, target_id=target_id)
+            raise
 
     def check(self, actor: Actor, action: str, *, target_type: str | None = None, target_id: str | int | None = None) -> None:
         """Authorize a read; a refusal is audited like any other."""
@@ -131,7 +141,7 @@ class Services:
             raise
 
     def record_refusal(
-        self, actor: Actor, action: str, refusal: Forbidden, *, target_type: str | None, target_id: str | int | None
+        self, actor: Actor, action: str, refusal: ModconsoleError, *, target_type: str | None, target_id: str | int | None
     ) -> None:
         log.info("refused %s for %s (%s) on %s %s", action, actor.name, actor.role, target_type, target_id)
         with self.store.write() as session:

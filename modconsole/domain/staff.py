@@ -68,6 +68,12 @@ def ensure_admin(svc: Services, name: str) -> tuple[StaffPublic, bool]:
             if existing.role != "admin":
                 raise Conflict(f"{name!r} already exists with role {existing.role}; choose another admin name")
             return to_public(existing), False
+        admins = session.exec(select(Staff.name).where(Staff.role == "admin")).all()
+        if admins:  # `init` makes the first admin only; later ones are added by an admin, audited
+            raise Conflict(
+                f"the store already has admins ({', '.join(sorted(admins)[:5])}); "
+                f"an admin adds another with `modconsole --as ADMIN staff add {name} --role admin`"
+            )
         staff = _insert(session, name, "admin", svc.now())
         svc.store.lock_audit_chain(session)
         audit.append(

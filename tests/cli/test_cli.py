@@ -52,6 +52,8 @@ def test_init_is_idempotent_and_refuses_non_admin_name(db: str) -> None:
     assert r.exit_code == 0 and "already present" in r.output
     r = invoke(db, "init", "--admin", "lea")
     assert r.exit_code == 1 and "already exists with role moderator" in r.output
+    r = invoke(db, "init", "--admin", "mallory")
+    assert r.exit_code == 1 and "already has admins (root)" in r.output
 
 
 def test_ingest_json_and_exit_status(db: str, events_file: Path) -> None:

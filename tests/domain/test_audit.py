@@ -104,3 +104,16 @@ def test_entries_carry_ids_not_member_text(svc) -> None:  # type: ignore[no-unty
     cases.note(svc, svc.actor("lea"), cid, "the member wrote something awful")
     last = _entries(svc)[-1]
     assert "awful" not in str(last.detail) and last.detail == {"note_id": 1}
+
+
+def test_a_lost_claim_is_an_audited_refusal(svc) -> None:  # type: ignore[no-untyped-def]
+    from modconsole.errors import ClaimHeld
+
+    [cid] = make_cases(svc, 1)
+    cases.claim(svc, svc.actor("lea"), cid)
+    with pytest.raises(ClaimHeld):
+        cases.claim(svc, svc.actor("sam"), cid)
+    last = _entries(svc)[-1]
+    assert (last.action, last.outcome, last.staff_name) == ("case.claim", "refused", "sam")
+    assert "held by lea" in last.detail["why"]
+    assert _verify(svc).ok
