@@ -173,3 +173,18 @@ class SanctionPublic(BaseModel):
     reason: str
     case_id: int | None
     lifted_at: datetime | None = None
+
+
+class MemberDetail(BaseModel):
+    """A member's history for moderators: never registration data, never who reported them."""
+
+    member: MemberPublic
+    content: list[ContentPublic] = Field(default_factory=list)
+    content_total: int = 0
+    cases: list[CasePublic] = Field(default_factory=list)
+    sanctions_in_force: list[SanctionPublic] = Field(default_factory=list)
+    sanctions_past: list[SanctionPublic] = Field(default_factory=list)
+    notes: list[NotePublic] = Field(default_factory=list)
+    linked: list[MemberPublic] = Field(default_factory=list)
+    suggested_next: str = "warning"
+    suggestion_reason: str = ""

@@ -18,8 +18,10 @@ from modconsole.schemas import (
     ClaimResult,
     IngestResult,
     LexiconTermPublic,
+    MemberDetail,
     NotePublic,
     QueueCount,
+    SanctionPublic,
     StaffPublic,
 )
 
@@ -102,4 +104,14 @@ class Backend(Protocol):
 
     def policy_set(self, key: str, value: str) -> dict[str, int]:
         """Admin. Raises InvalidInput naming the key or the bound; returns every setting after."""
+        ...
+
+    def member_show(self, member_id: str) -> MemberDetail:
+        """Content, cases, sanctions (in force and past), notes, linked accounts, the ladder's
+        suggestion. Never registration data. Raises NotFound, Forbidden."""
+        ...
+
+    def sanction_apply(self, *, member: str, kind: str, duration: str | None, reason: str,
+                       other: str | None = None, case_id: int | None = None) -> SanctionPublic:
+        """Raises Forbidden (e.g. a moderator's permanent ban, audited), InvalidInput, NotFound."""
         ...

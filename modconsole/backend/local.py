@@ -6,7 +6,7 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
-from modconsole.domain import audit, cases, ingest, lexicons, settings, staff
+from modconsole.domain import audit, cases, ingest, lexicons, members, sanctions, settings, staff
 from modconsole.domain.auth import Actor
 from modconsole.domain.models import AuditEntry, Staff
 from modconsole.domain.service import Services
@@ -20,8 +20,10 @@ from modconsole.schemas import (
     ClaimResult,
     IngestResult,
     LexiconTermPublic,
+    MemberDetail,
     NotePublic,
     QueueCount,
+    SanctionPublic,
     StaffPublic,
 )
 
@@ -133,3 +135,12 @@ class LocalBackend:
 
     def policy_set(self, key: str, value: str) -> dict[str, int]:
         return settings.set_value(self.services, self.actor, key, value)
+
+    # members and sanctions
+    def member_show(self, member_id: str) -> MemberDetail:
+        return members.show(self.services, self.actor, member_id)
+
+    def sanction_apply(self, *, member: str, kind: str, duration: str | None, reason: str,
+                       other: str | None = None, case_id: int | None = None) -> SanctionPublic:
+        return sanctions.apply(self.services, self.actor, member=member, kind=kind, duration=duration, reason=reason,
+                               other=other, case_id=case_id)

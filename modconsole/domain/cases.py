@@ -114,7 +114,7 @@ def queue_counts(svc: Services, actor: Actor) -> list[QueueCount]:
         return queues.counts(s, svc.now(), auth.visible_queues(actor.role), auth.escalations_seen(actor.role))
 
 
-def _content_public(session: Session, c: Content, handles: dict[str, str | None] | None = None) -> ContentPublic:
+def content_public(session: Session, c: Content, handles: dict[str, str | None] | None = None) -> ContentPublic:
     handle = None
     if c.author_id:
         if handles is not None and c.author_id in handles:
@@ -135,7 +135,7 @@ def _context(session: Session, content: Content) -> list[ContentPublic]:
     if content.parent_id:
         parent = session.get(Content, content.parent_id)
         if parent is not None:
-            out.append(_content_public(session, parent))
+            out.append(content_public(session, parent))
     if content.kind == "message" and content.author_id and content.recipient_id:
         a, b = content.author_id, content.recipient_id
         rows = session.execute(
@@ -145,7 +145,7 @@ def _context(session: Session, content: Content) -> list[ContentPublic]:
             .order_by(Content.created_at.desc())  # type: ignore[union-attr]
             .limit(CONTEXT_MESSAGES)
         ).scalars().all()
-        out.extend(_content_public(session, c) for c in reversed(rows))
+        out.extend(content_public(session, c) for c in reversed(rows))
     return out
 
 
@@ -173,7 +173,7 @@ def show(svc: Services, actor: Actor, case_id: int) -> CaseDetail:
         if case.subject_type == "content":
             content = s.get(Content, case.subject_id)
             if content is not None:
-                detail.content = _content_public(s, content)
+                detail.content = content_public(s, content)
                 detail.context = _context(s, content)
         reports = s.execute(select(Report).where(Report.case_id == case_id).order_by(Report.created_at)).scalars().all()
         detail.reports = [ReportPublic(id=r.id, reason=r.reason, note=r.note, created_at=r.created_at) for r in reports]

@@ -53,6 +53,8 @@ class CaseScreen(Screen[None]):
         Binding("e", "escalate", "Escalate"),
         Binding("d", "dismiss_case", "Dismiss"),
         Binding("h", "hide", "Hide/remove"),
+        Binding("p", "member", "Member"),
+        Binding("s", "sanction", "Sanction"),
     ]
 
     DEFAULT_CSS = """
@@ -263,3 +265,27 @@ class CaseScreen(Screen[None]):
         self.app.push_screen(
             ChoicePrompt("Content", [("hide", "hide it (can be restored)"), ("remove", "remove it")]), with_action
         )
+
+    # --- member ---------------------------------------------------------------------------------------
+
+    def _member_id(self) -> str | None:
+        if self.detail is None:
+            return None
+        c = self.detail.case
+        return c.member or (c.subject_id if c.subject_type == "member" else None)
+
+    def action_member(self) -> None:
+        from .member import MemberScreen
+
+        member = self._member_id()
+        if member:
+            self.app.push_screen(MemberScreen(self.backend, member, self.case_id))
+
+    def action_sanction(self) -> None:
+        from .sanction import SanctionDialog
+
+        member = self._member_id()
+        if not member:
+            self.app.notify("This case names no member to sanction.", severity="warning", markup=False)
+            return
+        self.app.push_screen(SanctionDialog(self.backend, member, self.case_id), lambda applied: self.reload() if applied else None)

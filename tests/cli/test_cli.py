@@ -188,3 +188,16 @@ def test_no_traceback_for_odd_arguments_or_stores(db: str, tmp_path: Path) -> No
     assert r.exit_code == 1 and "cannot be used" in r.output and "Traceback" not in r.output
     r = invoke(db, "lexicon", "add", "evil\x1b]8;;http://x\x1b\\", "--category", "offensive", "--lang", "en", actor="root")
     assert r.exit_code == 1 and "control" in r.output
+
+
+def test_member_show_and_sanction_apply(db: str, events_file: Path) -> None:
+    invoke(db, "ingest", str(events_file), actor="feed")
+    r = invoke(db, "sanction", "apply", "--member", "u1", "--kind", "ban", "--duration", "permanent", "--reason", "threats", actor="lea")
+    assert r.exit_code == 1 and "may not ban permanently" in r.output
+    r = invoke(db, "sanction", "apply", "--member", "u1", "--kind", "mute", "--duration", "72h", "--reason", "insults", "--json", actor="lea")
+    assert r.exit_code == 0 and json.loads(r.stdout)["kind"] == "mute"
+    d = json.loads(invoke(db, "member", "show", "u1", "--json", actor="sam").stdout)
+    assert [s["kind"] for s in d["sanctions_in_force"]] == ["mute"]
+    assert d["suggested_next"].startswith("ban") and "lune@example.org" not in json.dumps(d)
+    r = invoke(db, "member", "show", "u1", actor="sam")
+    assert "\x1b" not in r.stdout and "[bold]lune[/bold]\\x1b[2J" in r.stdout

@@ -189,3 +189,64 @@ async def test_reporter_never_on_screen(svc: Services) -> None:
         screen = await open_case(pilot, svc, "p2")
         everything = " ".join(str(w.render()) for w in screen.query("Static"))
         assert "encore" in everything and "secret-reporter" not in everything
+
+
+async def test_member_panel_shows_history_and_the_ladder(svc: Services) -> None:
+    from modconsole.domain import sanctions
+    from modconsole.screens.member import MemberScreen
+
+    sanctions.apply(svc, svc.actor("lea"), member="u2", kind="warning", duration=None, reason="respect")
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, svc, "p2")
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, MemberScreen)
+        head = str(app.screen.query_one("#suggestion").render())
+        assert "u2" in head and "suggested next step: mute" in head
+        everything = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "warning" in everything and "espèce de connard" in everything
+        assert "secret-reporter" not in everything
+
+
+async def _sanction(pilot, kind: str, duration: str) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import RadioButton
+
+    from modconsole.screens.sanction import SanctionDialog
+
+    await pilot.press("s")
+    await pilot.pause()
+    dialog = pilot.app.screen
+    assert isinstance(dialog, SanctionDialog)
+    dialog.query_one(f"#kind-{kind}", RadioButton).value = True
+    dialog.query_one(f"#dur-{duration}", RadioButton).value = True
+    await pilot.pause()
+    assert "Decision: a " + ("ban" if kind == "ban" else kind) in str(dialog.query_one("#preview").render())
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def test_sanction_dialog_refusal_changes_nothing(svc: Services) -> None:
+    from modconsole.screens.sanction import SanctionDialog
+
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(150, 50)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, svc, "p2")
+        await _sanction(pilot, "ban", "permanent")
+        assert isinstance(app.screen, SanctionDialog)  # still open, with the reason
+        assert any("may not ban permanently" in n.message and n.severity == "error" for n in app._notifications)
+    assert backend(svc, "root").member_show("u2").sanctions_in_force == []
+
+
+async def test_sanction_dialog_applies_a_temporary_ban(svc: Services) -> None:
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(150, 50)) as pilot:
+        await pilot.pause()
+        screen = await open_case(pilot, svc, "p2")
+        await _sanction(pilot, "ban", "7d")
+        assert app.screen is screen
+    [s] = backend(svc, "root").member_show("u2").sanctions_in_force
+    assert s.kind == "ban" and s.ends_at is not None and s.case_id == screen.case_id
+    assert s.reason.startswith("respect:")

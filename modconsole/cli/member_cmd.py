@@ -1,0 +1,48 @@
+"""`modconsole member show M`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from modconsole.safetext import as_text
+
+from .context import call, emit_json, out
+
+app = typer.Typer(help="Members' histories.", no_args_is_help=True, rich_markup_mode=None)
+
+
+@app.command()
+def show(ctx: typer.Context, member: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """History: content, cases, sanctions, notes, linked accounts, and the ladder's suggestion."""
+    d = call(ctx, lambda b: b.member_show(member))
+    if as_json:
+        emit_json(d)
+        return
+    m = d.member
+    out.print(Text("Member ", style="bold").append_text(as_text(f"{m.id} ({m.handle or 'no handle'})", keep_newlines=False)))
+    out.print(Text(f"suggested next step: {d.suggested_next} — {d.suggestion_reason}", style="bold yellow"))
+    out.print(Text("\nsanctions in force", style="bold"))
+    for s in d.sanctions_in_force or []:
+        until = f"until {s.ends_at:%Y-%m-%d %H:%M}Z" if s.ends_at else "permanent / until lifted"
+        out.print(Text(f"  #{s.id} {s.kind} {until}: ").append_text(as_text(s.reason)))
+    if d.sanctions_past:
+        out.print(Text("past sanctions", style="bold"))
+        for s in d.sanctions_past:
+            out.print(Text(f"  #{s.id} {s.kind} {s.starts_at:%Y-%m-%d}: ").append_text(as_text(s.reason)))
+    out.print(Text(f"\ncases ({len(d.cases)})", style="bold"))
+    for c in d.cases:
+        out.print(Text(f"  {c.id} {c.queue} {c.state} priority {c.priority} ").append_text(as_text(f"{c.subject_type} {c.subject_id}", keep_newlines=False)))
+    out.print(Text(f"\ncontent ({d.content_total}, latest {len(d.content)})", style="bold"))
+    for item in d.content[:20]:
+        out.print(Text(f"  {item.kind} {item.id} [{item.visibility}]: ", style="dim").append_text(as_text(item.body or "", keep_newlines=False)))
+    if d.linked:
+        out.print(Text("\nlinked accounts (same device)", style="bold"))
+        for x in d.linked:
+            out.print(Text("  ").append_text(as_text(f"{x.id} ({x.handle or 'no handle'})", keep_newlines=False)))
+    if d.notes:
+        out.print(Text("\nnotes", style="bold"))
+        for n in d.notes:
+            out.print(Text(f"  {n.created_at:%Y-%m-%d %H:%M} {n.author}: ").append_text(as_text(n.body)))

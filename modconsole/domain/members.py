@@ -1,0 +1,84 @@
+"""A member's history as moderators see it, and the ladder's suggested next step.
+
+The ladder (SPEC §4): warning, then mute, then ban. The suggestion looks at the sanctions the
+member has had (lifted ones included, since they happened) and says what comes next; the
+moderator decides. Registration data are never part of it (see `vault`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from modconsole.errors import NotFound
+from modconsole.schemas import MemberDetail, MemberPublic, NotePublic
+
+from . import queues, sanctions
+from .auth import Actor, visible_queues
+from .cases import content_public
+from .models import Case, CaseNote, Content, Member, Sanction
+from .service import Services
+
+RECENT = 50
+
+
+def member_public(m: Member) -> MemberPublic:
+    return MemberPublic(id=m.id, handle=m.handle, created_at=m.created_at, language=m.language, placeholder=m.placeholder)
+
+
+def suggest(history: list[Sanction]) -> tuple[str, str]:
+    """(next step, why) from the member's sanctions, most serious first."""
+    kinds = [s.kind for s in history]
+    if any(s.kind == "ban" and s.ends_at is None for s in history):
+        return "ban (permanent, in force)", "already banned permanently"
+    if "ban" in kinds:
+        return "ban (permanent — a senior decides)", f"{kinds.count('ban')} temporary ban(s) before"
+    if "mute" in kinds:
+        return "ban (temporary, e.g. 7 days)", f"{kinds.count('mute')} mute(s) before"
+    if "warning" in kinds or "comment_mute" in kinds:
+        n = kinds.count("warning") + kinds.count("comment_mute")
+        return "mute (e.g. 72 hours)", f"{n} warning(s) or comment-mute(s) before"
+    return "warning", "no sanction before"
+
+
+def show(svc: Services, actor: Actor, member_id: str) -> MemberDetail:
+    """Raises NotFound, Forbidden (audited)."""
+    svc.check(actor, "member.show", target_type="member", target_id=member_id)
+    now = svc.now()
+    with svc.store.read() as s:
+        m = s.get(Member, member_id)
+        if m is None:
+            raise NotFound(f"no member {member_id}")
+        detail = MemberDetail(member=member_public(m))
+        handles = {m.id: m.handle}
+        rows = s.execute(
+            select(Content).where(Content.author_id == member_id).order_by(Content.created_at.desc()).limit(RECENT)  # type: ignore[union-attr]
+        ).scalars().all()
+        detail.content = [content_public(s, c, handles) for c in rows]
+        detail.content_total = s.execute(select(func.count()).select_from(Content).where(Content.author_id == member_id)).scalar_one()
+        visible = visible_queues(actor.role)
+        case_rows = queues.list_cases(s, now, visible=visible, member=member_id, limit=RECENT)
+        resolved = queues.list_cases(s, now, visible=visible, member=member_id, state="resolved", limit=RECENT)
+        names = svc.staff_names(s, {c.claimed_by for c in case_rows if c.claimed_by})
+        detail.cases = queues.publics(s, case_rows + resolved, now, names)
+        history = list(s.execute(select(Sanction).where(Sanction.member_id == member_id).order_by(Sanction.starts_at)).scalars())
+        in_force = {x.id for x in sanctions.in_force(s, member_id, now)}
+        detail.sanctions_in_force = [sanctions.to_public(x) for x in history if x.id in in_force]
+        detail.sanctions_past = [sanctions.to_public(x) for x in history if x.id not in in_force]
+        detail.notes = _notes(s, member_id, names)
+        if m.device:
+            linked = s.execute(
+                select(Member).where(Member.device == m.device, Member.id != member_id).limit(RECENT)
+            ).scalars().all()
+            detail.linked = [member_public(x) for x in linked]
+        detail.suggested_next, detail.suggestion_reason = suggest(history)
+        return detail
+
+
+def _notes(s: Session, member_id: str, names: dict[int, str]) -> list[NotePublic]:
+    rows = s.execute(
+        select(CaseNote).join(Case, Case.id == CaseNote.case_id).where(Case.member_id == member_id)
+        .order_by(CaseNote.id.desc()).limit(RECENT)
+    ).scalars().all()
+    all_names = names | queues.staff_names(s) if any(n.staff_id not in names for n in rows) else names
+    return [NotePublic(id=n.id or 0, author=all_names.get(n.staff_id, "?"), body=n.body, created_at=n.created_at) for n in rows]
