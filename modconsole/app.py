@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from textual.app import App
@@ -14,9 +16,14 @@ class ModconsoleApp(App[None]):
     TITLE = "modconsole"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False), Binding("q", "quit", "Quit")]
 
-    def __init__(self, backend: Any) -> None:
+    def __init__(self, backend: Any, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self.backend = backend
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def now(self) -> datetime:
+        """The time the SLA clocks count against (injected in tests and snapshots)."""
+        return self._clock()
 
     def on_mount(self) -> None:
         me = self.backend.whoami
@@ -24,6 +31,6 @@ class ModconsoleApp(App[None]):
         self.push_screen(BoardScreen(self.backend))
 
 
-def make_app(backend: Any) -> ModconsoleApp:
-    """The factory the CLI and the tests use."""
-    return ModconsoleApp(backend)
+def make_app(backend: Any, clock: Callable[[], datetime] | None = None) -> ModconsoleApp:
+    """The factory the CLI, the tests and the benchmarks use."""
+    return ModconsoleApp(backend, clock)

@@ -37,9 +37,10 @@ class Backend(Protocol):
 
     def queue_list(
         self, *, queue: str | None = None, state: str | None = None, member: str | None = None,
-        limit: int = 50, offset: int = 0,
+        limit: int = 50, offset: int = 0, mine: bool = False,
     ) -> list[CasePublic]:
         """Cases in board order (breached first, then priority, then SLA), paged. `limit=0`: all.
+        `mine`: only the cases the caller holds a live claim on.
         Raises InvalidInput for an unknown queue or state, Forbidden for a queue the role cannot see."""
         ...
 

@@ -61,8 +61,9 @@ class LocalBackend:
 
     # queues and cases
     def queue_list(self, *, queue: str | None = None, state: str | None = None, member: str | None = None,
-                   limit: int = 50, offset: int = 0) -> list[CasePublic]:
-        return cases.list_queue(self.services, self.actor, queue=queue, state=state, member=member, limit=limit, offset=offset)
+                   limit: int = 50, offset: int = 0, mine: bool = False) -> list[CasePublic]:
+        return cases.list_queue(self.services, self.actor, queue=queue, state=state, member=member, limit=limit,
+                                offset=offset, mine=mine)
 
     def queue_counts(self) -> list[QueueCount]:
         return cases.queue_counts(self.services, self.actor)

@@ -43,10 +43,11 @@ def list_(
     member: Annotated[str | None, typer.Option("--member", help="only cases about this member")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="how many (0 = all)")] = 50,
     offset: Annotated[int, typer.Option("--offset", help="skip this many first")] = 0,
+    mine: Annotated[bool, typer.Option("--mine", help="only the cases you hold")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Cases in priority order: breached first, then severity, then the SLA closest to running out."""
-    cases = call(ctx, lambda b: b.queue_list(queue=queue, state=state_, member=member, limit=limit, offset=offset))
+    cases = call(ctx, lambda b: b.queue_list(queue=queue, state=state_, member=member, limit=limit, offset=offset, mine=mine))
     if as_json:
         emit_json(cases)
         return

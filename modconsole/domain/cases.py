@@ -89,9 +89,10 @@ def _ensure_active(case: Case) -> None:
 
 def list_queue(
     svc: Services, actor: Actor, *, queue: str | None = None, state: str | None = None,
-    member: str | None = None, limit: int = 50, offset: int = 0,
+    member: str | None = None, limit: int = 50, offset: int = 0, mine: bool = False,
 ) -> list[CasePublic]:
-    """The board order of SPEC §3 for the queues the actor's role can see."""
+    """The board order of SPEC §3 for the queues the actor's role can see; `mine`: the cases
+    the actor holds a live claim on."""
     svc.check(actor, "queue.list", target_type="queue", target_id=queue)
     visible = auth.visible_queues(actor.role)
     if queue is not None and queue not in QUEUES:
@@ -102,8 +103,9 @@ def list_queue(
         raise refusal
     now = svc.now()
     with svc.store.read() as s:
-        cases = queues.list_cases(s, now, queue=queue, state=state, visible=visible, member=member, limit=limit,
-                                  offset=offset, escalated_to=auth.escalations_seen(actor.role))
+        cases = queues.list_cases(s, now, queue=queue, state="claimed" if mine else state, visible=visible, member=member,
+                                  limit=limit, offset=offset, escalated_to=auth.escalations_seen(actor.role),
+                                  claimed_by=actor.id if mine else None)
         names = svc.staff_names(s, {c.claimed_by for c in cases if c.claimed_by is not None})
         return queues.publics(s, cases, now, names)
 

@@ -71,6 +71,7 @@ def list_cases(
     limit: int = 50,
     offset: int = 0,
     escalated_to: str | None = None,
+    claimed_by: int | None = None,
 ) -> list[Case]:
     """Cases in board order. `limit=0` means all (streamed in pages by the caller's choice)."""
     if limit < 0 or offset < 0:
@@ -78,6 +79,8 @@ def list_cases(
     scope = _scope(queue, visible, escalated_to)
     if member is not None:
         scope.append(Case.member_id == member)
+    if claimed_by is not None:
+        scope.append(Case.claimed_by == claimed_by)
     if state == "resolved":
         stmt = select(Case).where(*scope, state_filter("resolved", now)).order_by(Case.resolved_at.desc(), Case.id.desc())  # type: ignore[union-attr]
         stmt = stmt.offset(offset)

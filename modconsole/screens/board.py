@@ -8,7 +8,6 @@ clocks tick every second.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from rich.text import Text
@@ -85,12 +84,8 @@ class BoardScreen(Screen[None]):
 
     def _fetch(self, offset: int, limit: int) -> list[CasePublic]:
         queue = None if self.view in ("all", "mine") else self.view
-        state = "claimed" if self.view == "mine" else None
-        cases = self.backend.queue_list(queue=queue, state=state, member=self.member_filter, limit=limit, offset=offset)
-        if self.view == "mine":
-            me = self.backend.whoami.name
-            cases = [c for c in cases if c.claimed_by == me]
-        return cases
+        return self.backend.queue_list(queue=queue, member=self.member_filter, limit=limit, offset=offset,
+                                       mine=self.view == "mine")
 
     def refresh_board(self) -> None:
         """Counts, the loaded rows of the current view, and the urgent alert."""
@@ -104,7 +99,7 @@ class BoardScreen(Screen[None]):
             self.app.notify(exc.message, title=exc.title, severity="error", markup=False)
             return
         self._show_views()
-        self.table.show_cases(cases)
+        self.table.show_cases(cases, self.app.now())  # type: ignore[attr-defined]
         self._title()
         if self.seen_urgent is not None and urgent - self.seen_urgent:
             new = sorted(urgent - self.seen_urgent)
@@ -140,7 +135,7 @@ class BoardScreen(Screen[None]):
         self.query_one("#title", Static).update(text)
 
     def _tick(self) -> None:
-        self.table.tick(datetime.now(UTC))
+        self.table.tick(self.app.now())  # type: ignore[attr-defined]
 
     # --- navigation ------------------------------------------------------------------------------
 
@@ -171,7 +166,7 @@ class BoardScreen(Screen[None]):
                 more = self._fetch(len(self.table.cases), PAGE)
             except ModconsoleError:
                 return
-            self.table.append_cases(more)
+            self.table.append_cases(more, self.app.now())  # type: ignore[attr-defined]
 
     @on(DataTable.RowSelected, "#cases")
     def row_selected(self, _: DataTable.RowSelected) -> None:

@@ -250,3 +250,15 @@ async def test_sanction_dialog_applies_a_temporary_ban(svc: Services) -> None:
     [s] = backend(svc, "root").member_show("u2").sanctions_in_force
     assert s.kind == "ban" and s.ends_at is not None and s.case_id == screen.case_id
     assert s.reason.startswith("respect:")
+
+
+async def test_my_claims_view(svc: Services) -> None:
+    cases.claim(svc, svc.actor("lea"), case_id_of(svc, "p2"))
+    cases.claim(svc, svc.actor("sam"), case_id_of(svc, "p1"))
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("tab")  # all -> my claims
+        await pilot.pause()
+        assert app.screen.view == "mine"
+        assert [c.subject_id for c in app.screen.query_one(QueueTable).cases] == ["p2"]
