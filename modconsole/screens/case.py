@@ -21,7 +21,7 @@ from modconsole.errors import ClaimHeld, ModconsoleError
 from modconsole.safetext import as_text
 from modconsole.schemas import CaseDetail, ContentPublic
 
-from ..widgets.member_text import MemberText, highlighted
+from ..widgets.member_text import MemberText
 from .dialogs import ChoicePrompt, TextPrompt
 
 RENEW_EVERY_S = 300.0  # well inside the 15-minute lease
@@ -59,7 +59,6 @@ class CaseScreen(Screen[None]):
 
     DEFAULT_CSS = """
     CaseScreen #status { padding: 0 1; background: $boost; }
-    CaseScreen .section { margin-top: 1; padding: 0 1; text-style: bold; color: $accent; }
     CaseScreen .line { padding: 0 1; }
     """
 
@@ -107,18 +106,31 @@ class CaseScreen(Screen[None]):
         return text
 
     def _render_detail(self) -> None:
+        """A few widgets, not one per line: member text in MemberText, the rest in Statics of Text."""
         assert self.detail is not None
         d = self.detail
         self.query_one("#status", Static).update(self._status())
         body = self.query_one("#body", VerticalScroll)
         body.remove_children()
         widgets: list[Any] = []
+        block = Text()
+        started = False
 
         def section(title: str) -> None:
-            widgets.append(Static(title, classes="section", markup=False))
+            nonlocal started
+            block.append(("\n" if started else "") + title + "\n", style="bold underline")
+            started = True
 
         def line(text: Text) -> None:
-            widgets.append(Static(text, classes="line", markup=False))
+            block.append_text(text)
+            block.append("\n")
+
+        def flush() -> None:
+            nonlocal block
+            block.rstrip()
+            if block:
+                widgets.append(Static(block, classes="line", markup=False))
+            block = Text()
 
         if d.subject_member:
             m = d.subject_member
@@ -127,6 +139,7 @@ class CaseScreen(Screen[None]):
         if d.content:
             section("Content")
             line(content_header(d.content))
+            flush()
             spans = [s.span for s in d.case.signals if s.span and s.content_id == d.content.id]
             if d.content.body is None:
                 line(Text("(the content has not reached the console yet)", style="dim italic"))
@@ -136,36 +149,31 @@ class CaseScreen(Screen[None]):
             section("Context" if d.content and d.content.kind != "message" else "Conversation")
             for item in d.context:
                 line(content_header(item))
+                flush()
                 widgets.append(MemberText(item.body, classes="line"))
         section("Signals")
         for s in d.case.signals:
-            t = Text(f"{s.category} ", style="bold")
-            t.append(f"({s.source}, severity {s.severity}) ")
-            t.append_text(as_text(s.detail or "", keep_newlines=False))
-            line(t)
+            line(Text(f"{s.category} ", style="bold").append(f"({s.source}, severity {s.severity}) ")
+                 .append_text(as_text(s.detail or "", keep_newlines=False)))
         if d.reports:
             section("Reports (the reporter is never shown)")
             for r in d.reports:
-                t = Text(f"{r.reason}: ", style="bold")
-                t.append_text(as_text(r.note or "(no note)"))
-                line(t)
+                line(Text(f"{r.reason}: ", style="bold").append_text(as_text(r.note or "(no note)")))
         for label, items in d.extra.items():
             section(label.replace("_", " ").capitalize())
             for item in items:
-                line(highlighted(item.get("body") or item.get("note") or "", []).append(
-                    f"  {', '.join(f'{k}={v}' for k, v in item.items() if k in ('scope', 'state', 'sanction_ref', 'case_ref') and v)}",
-                    style="dim"))
+                facts = ", ".join(f"{k}={v}" for k, v in item.items() if k in ("scope", "state", "sanction_ref", "case_ref") and v)
+                line(as_text(item.get("body") or item.get("note") or "").append(f"  {facts}", style="dim"))
         section("Notes")
         if not d.notes:
             line(Text("none yet — n adds one", style="dim"))
         for n in d.notes:
-            t = Text(f"{n.created_at:%m-%d %H:%M} {n.author}: ", style="bold")
-            t.append_text(as_text(n.body))
-            line(t)
+            line(Text(f"{n.created_at:%m-%d %H:%M} {n.author}: ", style="bold").append_text(as_text(n.body)))
         section("History")
         for e in d.history:
             detail = " ".join(f"{k}={v}" for k, v in (e.detail or {}).items())
             line(Text(f"{e.at:%m-%d %H:%M:%S}  {e.actor or 'system'}  {e.action}  {detail}"))
+        flush()
         body.mount_all(widgets)
 
     # --- claim lease -------------------------------------------------------------------------------

@@ -70,8 +70,11 @@ class QueueTable(DataTable[Text]):
             self.add_column(Text(col, style="bold"), key=col)
 
     def show_cases(self, cases: list[CasePublic], now: datetime | None = None) -> None:
-        """Replace the rows, keeping the cursor on the same case when it is still listed."""
+        """Replace the rows, keeping the cursor on the same case when it is still listed.
+        Nothing is redrawn when the page is what is already shown (the board refreshes often)."""
         now = now or datetime.now(UTC)
+        if cases == self.cases and self.row_count == len(cases):
+            return
         current = self.current_case
         self.cases = list(cases)
         self.clear()
