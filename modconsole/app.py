@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from .screens.board import BoardScreen
 
@@ -24,6 +25,12 @@ class ModconsoleApp(App[None]):
     def now(self) -> datetime:
         """The time the SLA clocks count against (injected in tests and snapshots)."""
         return self._clock()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        from .commands import screen_commands
+
+        yield from screen_commands(screen)
+        yield from super().get_system_commands(screen)
 
     def on_mount(self) -> None:
         me = self.backend.whoami

@@ -147,6 +147,12 @@ class BoardScreen(Screen[None]):
             self.refresh_board()
             self.table.focus()
 
+    def show_view(self, view: str) -> None:
+        self.view = view
+        self.table.show_cases([])
+        self.refresh_board()
+        self.table.focus()
+
     def action_next_view(self) -> None:
         ids = ["all", "mine"] + [c.queue for c in self.counts]
         self.view = ids[(ids.index(self.view) + 1) % len(ids)] if self.view in ids else "all"

@@ -262,3 +262,29 @@ async def test_my_claims_view(svc: Services) -> None:
         await pilot.pause()
         assert app.screen.view == "mine"
         assert [c.subject_id for c in app.screen.query_one(QueueTable).cases] == ["p2"]
+
+
+async def test_palette_commands_follow_the_screen(svc: Services) -> None:
+    from modconsole.commands import screen_commands
+
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        board_titles = [c.title for c in screen_commands(app.screen)]
+        assert "Show the offensive queue" in board_titles and "Add a note" not in board_titles
+        show_offensive = next(c for c in screen_commands(app.screen) if c.title == "Show the offensive queue")
+        show_offensive.callback()
+        await pilot.pause()
+        assert [c.subject_id for c in app.screen.query_one(QueueTable).cases] == ["p2"]
+        await open_case(pilot, svc, "p2")
+        case_titles = [c.title for c in screen_commands(app.screen)]
+        assert "Add a note" in case_titles and "Show the offensive queue" not in case_titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"add a note")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        from modconsole.screens.dialogs import TextPrompt
+
+        assert isinstance(app.screen, TextPrompt)
