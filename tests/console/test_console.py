@@ -288,3 +288,28 @@ async def test_palette_commands_follow_the_screen(svc: Services) -> None:
         from modconsole.screens.dialogs import TextPrompt
 
         assert isinstance(app.screen, TextPrompt)
+
+
+async def test_hostile_text_in_the_member_panel(svc: Services) -> None:
+    from modconsole.screens.member import MemberScreen
+
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, svc, "p1")
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, MemberScreen)
+        everything = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "[bold red]admin[/] \\x1b[2J" in everything and "[@click=app.quit]click[/]" in everything
+        assert "\x1b" not in everything and "\u202e" not in everything
+
+
+async def test_clinical_board_has_the_deletion_queue(svc: Services) -> None:
+    feed(svc, [{"type": "deletion_request", "id": "d1", "member": "u7", "scope": "account", "note": "je veux partir"}])
+    app = make_app(backend(svc, "drm"))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        views = [c.queue for c in app.screen.counts]
+        assert "deletion" in views and "offensive" not in views
+        assert [c.queue for c in app.screen.query_one(QueueTable).cases] == ["self_harm", "deletion"]
