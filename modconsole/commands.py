@@ -22,6 +22,7 @@ CASE_COMMANDS = [
     ("hide", "Hide or remove the content", "With the house rule it broke"),
     ("member", "Member panel", "History, sanctions, linked accounts, the ladder's suggestion"),
     ("sanction", "Sanction the member", "Warning, comment-mute, mute, ban, no-contact order"),
+    ("message", "Message the member", "A template in their language, or your own words, to the outbox"),
 ]
 
 

@@ -116,3 +116,9 @@ class Backend(Protocol):
                        other: str | None = None, case_id: int | None = None) -> SanctionPublic:
         """Raises Forbidden (e.g. a moderator's permanent ban, audited), InvalidInput, NotFound."""
         ...
+
+    def member_message(self, member_id: str, *, template: str | None = None, body: str | None = None,
+                       case_id: int | None = None) -> int:
+        """Queue a message (a template in the member's language, or a moderator's text) in the
+        outbox; returns its outbox id. Raises InvalidInput, NotFound, Forbidden."""
+        ...

@@ -6,7 +6,7 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
-from modconsole.domain import audit, cases, ingest, lexicons, members, sanctions, settings, staff
+from modconsole.domain import audit, cases, ingest, lexicons, members, messages, sanctions, settings, staff
 from modconsole.domain.auth import Actor
 from modconsole.domain.models import AuditEntry, Staff
 from modconsole.domain.service import Services
@@ -145,3 +145,7 @@ class LocalBackend:
                        other: str | None = None, case_id: int | None = None) -> SanctionPublic:
         return sanctions.apply(self.services, self.actor, member=member, kind=kind, duration=duration, reason=reason,
                                other=other, case_id=case_id)
+
+    def member_message(self, member_id: str, *, template: str | None = None, body: str | None = None,
+                       case_id: int | None = None) -> int:
+        return messages.send(self.services, self.actor, member_id, template=template, body=body, case_id=case_id)

@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.resolve": CASEWORKERS,
     "case.escalate": CASEWORKERS,
     "member.show": CASEWORKERS,
+    "member.message": frozenset({"moderator", "senior", "admin"}),
     "sanction.apply": frozenset({"moderator", "senior", "admin"}),
     "sanction.lift": frozenset({"senior", "admin"}),
     "audit.list": frozenset({"admin"}),

@@ -40,6 +40,8 @@ class BoardScreen(Screen[None]):
         Binding("e", "escalate", "Escalate"),
         Binding("d", "dismiss_case", "Dismiss"),
         Binding("h", "hide", "Hide"),
+        Binding("s", "sanction", "Sanction", show=False),
+        Binding("m", "message", "Message", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("tab", "next_view", "Next view", show=False),
         Binding("question_mark", "help", "Help"),
@@ -259,3 +261,9 @@ class BoardScreen(Screen[None]):
 
     def action_hide(self) -> None:
         self._case_action("hide")
+
+    def action_sanction(self) -> None:
+        self._case_action("sanction")
+
+    def action_message(self) -> None:
+        self._case_action("message")

@@ -55,6 +55,7 @@ class CaseScreen(Screen[None]):
         Binding("h", "hide", "Hide/remove"),
         Binding("p", "member", "Member"),
         Binding("s", "sanction", "Sanction"),
+        Binding("m", "message", "Message"),
     ]
 
     DEFAULT_CSS = """
@@ -297,3 +298,14 @@ class CaseScreen(Screen[None]):
             self.app.notify("This case names no member to sanction.", severity="warning", markup=False)
             return
         self.app.push_screen(SanctionDialog(self.backend, member, self.case_id), lambda applied: self.reload() if applied else None)
+
+    def action_message(self) -> None:
+        from .message import MessageDialog
+
+        member = self._member_id()
+        if not member or self.detail is None:
+            self.app.notify("This case names no member to write to.", severity="warning", markup=False)
+            return
+        m = self.detail.subject_member
+        self.app.push_screen(MessageDialog(self.backend, member, m.handle if m else None, m.language if m else None, self.case_id),
+                             lambda sent: self.reload() if sent else None)

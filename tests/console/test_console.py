@@ -313,3 +313,26 @@ async def test_clinical_board_has_the_deletion_queue(svc: Services) -> None:
         views = [c.queue for c in app.screen.counts]
         assert "deletion" in views and "offensive" not in views
         assert [c.queue for c in app.screen.query_one(QueueTable).cases] == ["self_harm", "deletion"]
+
+
+async def test_message_the_member_from_the_case(svc: Services) -> None:
+    from sqlalchemy import select
+
+    from modconsole.domain.models import Outbox
+    from modconsole.screens.message import MessageDialog
+
+    feed(svc, [{"type": "member", "id": "u2", "handle": "orage", "language": "fr"}])
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(150, 50)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, svc, "p2")
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, MessageDialog)
+        preview = str(app.screen.query_one("#preview").render())
+        assert preview.startswith("Bonjour orage") and "règles de la maison" in preview
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    with svc.store.read() as s:
+        [row] = s.execute(select(Outbox).where(Outbox.kind == "message")).scalars().all()
+    assert row.member_id == "u2" and row.payload["template"] == "warning" and row.payload["body"].startswith("Bonjour orage")

@@ -123,3 +123,21 @@ def test_appeal_cases_are_not_closed_by_a_generic_resolve(svc: Services) -> None
     [cid] = make_cases(svc, 1, queue="appeal", severity=1)
     with pytest.raises(Conflict, match="appeal decide"):
         cases.resolve(svc, svc.actor("ines"), cid, "dismiss")
+
+
+def test_messages_to_members_by_role_and_language(svc: Services) -> None:
+    from modconsole.domain import messages
+    from modconsole.errors import InvalidInput
+
+    make_cases(svc, 1)
+    outbox_id = messages.send(svc, svc.actor("lea"), "c-author", template="harassment_coaching")
+    assert outbox_id > 0
+    with pytest.raises(Forbidden):
+        messages.send(svc, svc.actor("drm"), "c-author", template="warning")
+    with pytest.raises(InvalidInput, match="unknown template"):
+        messages.send(svc, svc.actor("lea"), "c-author", template="nope")
+    from modconsole.domain.models import Outbox
+
+    with svc.store.read() as s:
+        row = s.get(Outbox, outbox_id)
+    assert row is not None and "arretonslesviolences.gouv.fr" in row.payload["body"]
