@@ -24,7 +24,8 @@ from modconsole.schemas import CaseDetail, ContentPublic
 from ..widgets.member_text import MemberText
 from .dialogs import ChoicePrompt, TextPrompt
 
-RENEW_EVERY_S = 300.0  # well inside the 15-minute lease
+RENEW_EVERY_S = 300.0
+SUGGESTED_TEMPLATE = {"pii": "pii_notice", "harassment": "harassment_coaching", "urgent": "check_in", "self_harm": "check_in"}  # well inside the 15-minute lease
 
 
 def content_header(c: ContentPublic) -> Text:
@@ -307,5 +308,8 @@ class CaseScreen(Screen[None]):
             self.app.notify("This case names no member to write to.", severity="warning", markup=False)
             return
         m = self.detail.subject_member
-        self.app.push_screen(MessageDialog(self.backend, member, m.handle if m else None, m.language if m else None, self.case_id),
-                             lambda sent: self.reload() if sent else None)
+        suggested = SUGGESTED_TEMPLATE.get(self.detail.case.queue, "warning")
+        self.app.push_screen(
+            MessageDialog(self.backend, member, m.handle if m else None, m.language if m else None, self.case_id, suggested),
+            lambda sent: self.reload() if sent else None,
+        )

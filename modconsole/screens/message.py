@@ -30,8 +30,10 @@ class MessageDialog(ModalScreen[bool]):
     MessageDialog Horizontal { height: auto; }
     """
 
-    def __init__(self, backend: Any, member_id: str, handle: str | None, language: str | None, case_id: int | None) -> None:
+    def __init__(self, backend: Any, member_id: str, handle: str | None, language: str | None, case_id: int | None,
+                 suggested: str = "warning") -> None:
         super().__init__()
+        self.suggested = suggested if suggested in message_templates() else "warning"
         self.backend = backend
         self.member_id = member_id
         self.handle = handle
@@ -43,8 +45,8 @@ class MessageDialog(ModalScreen[bool]):
             yield Label(Text("Message to ").append_text(as_text(f"{self.member_id} ({self.handle or 'no handle'})", keep_newlines=False))
                         .append(f" — language {self.language or 'en'}"))
             with RadioSet(id="template"):
-                for i, key in enumerate(message_templates()):
-                    yield RadioButton(LABELS.get(key, key), value=i == 0, id=f"tpl-{key}")
+                for key in message_templates():
+                    yield RadioButton(LABELS.get(key, key), value=key == self.suggested, id=f"tpl-{key}")
             yield Input(placeholder="or your own words (replaces the template)", id="own")
             yield Label("What the member will read")
             yield Static(id="preview", markup=False)
@@ -53,6 +55,7 @@ class MessageDialog(ModalScreen[bool]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
+        self.query_one("#template", RadioSet).focus()
         self._update()
 
     @property

@@ -91,6 +91,7 @@ class SanctionDialog(ModalScreen[bool]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
+        self.query_one("#kind", RadioSet).focus()
         self._update()
 
     def _choice(self, radio_id: str, prefix: str) -> str:
