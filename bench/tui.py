@@ -93,6 +93,10 @@ def run(n: int, opens: int) -> bool:
         qb.build(store, n, admin.id, datetime.now(UTC), 7)
         with store.write() as s:
             s.connection().exec_driver_sql("ANALYZE")
+        wal = tmp / "tui.db-wal"
+        print(f"  WAL after the build: {wal.stat().st_size / 2**20:.0f} MiB" if wal.exists() else "  no WAL left", flush=True)
+        with store.engine.connect() as conn:  # as a long-running store is: checkpointed
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         store.dispose()
         print(f"{n:,} cases built in {time.perf_counter() - t0:.1f} s", flush=True)
         # The console runs in a fresh process, so its memory is not the builder's.
