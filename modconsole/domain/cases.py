@@ -172,8 +172,13 @@ def show(svc: Services, actor: Actor, case_id: int) -> CaseDetail:
                 detail.subject_member = MemberPublic(
                     id=m.id, handle=m.handle, created_at=m.created_at, language=m.language, placeholder=m.placeholder
                 )
-        if case.subject_type == "content":
-            content = s.get(Content, case.subject_id)
+        # A member case still has content in question (the message that tripped the harassment
+        # rule, the content behind a no-contact breach): show the latest one, with its conversation.
+        content_id = case.subject_id if case.subject_type == "content" else next(
+            (x.content_id for x in reversed(sigs) if x.content_id), None
+        )
+        if content_id is not None:
+            content = s.get(Content, content_id)
             if content is not None:
                 detail.content = content_public(s, content)
                 detail.context = _context(s, content)

@@ -336,3 +336,16 @@ async def test_message_the_member_from_the_case(svc: Services) -> None:
     with svc.store.read() as s:
         [row] = s.execute(select(Outbox).where(Outbox.kind == "message")).scalars().all()
     assert row.member_id == "u2" and row.payload["template"] == "warning" and row.payload["body"].startswith("Bonjour orage")
+
+
+async def test_claim_and_release_from_the_board(svc: Services) -> None:
+    app = make_app(backend(svc, "lea"))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(QueueTable)
+        await pilot.press("c")
+        await pilot.pause()
+        assert table.cases[0].claimed_by == "lea" and table.cases[0].state == "claimed"
+        await pilot.press("r")
+        await pilot.pause()
+        assert table.cases[0].claimed_by is None and table.cases[0].state == "open"

@@ -253,3 +253,13 @@ def test_long_ids_in_the_harassment_rule(svc: Services) -> None:
     a, b = "a" * 120, "b" * 120
     r = run(svc, [{"type": "content", "id": f"m{i}", "kind": "message", "author": a, "recipient": b, "body": "?"} for i in range(4)])
     assert r.rejected == [] and r.cases_opened == 1
+
+
+def test_harassment_case_shows_the_conversation(svc: Services) -> None:
+    msgs = [{"type": "content", "id": f"m{i}", "kind": "message", "author": "x", "recipient": "y", "body": f"message {i}",
+             "created_at": f"2026-11-26T08:0{i}:00Z"} for i in range(4)]
+    run(svc, msgs)
+    [c] = cases.list_queue(svc, svc.actor("lea"))
+    detail = cases.show(svc, svc.actor("lea"), c.id)
+    assert detail.content is not None and detail.content.id == "m3"
+    assert [m.id for m in detail.context] == ["m0", "m1", "m2"]
