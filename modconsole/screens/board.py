@@ -25,6 +25,7 @@ from modconsole.schemas import CasePublic, QueueCount
 from ..widgets.queue_table import PAGE, QueueTable
 from .case import CaseScreen
 from .dialogs import TextPrompt
+from .feedback import attempt, report
 
 REFRESH_S = 1.0
 
@@ -98,7 +99,7 @@ class BoardScreen(Screen[None]):
             urgent = {c.id for c in self.backend.queue_list(queue="urgent", state="open", limit=20)} \
                 if any(c.queue == "urgent" for c in self.counts) else set()
         except ModconsoleError as exc:
-            self.app.notify(exc.message, title=exc.title, severity="error", markup=False)
+            report(self.app, exc, "error")
             return
         self._show_views()
         self.table.show_cases(cases, self.app.now())  # type: ignore[attr-defined]
@@ -219,22 +220,14 @@ class BoardScreen(Screen[None]):
         case = self.table.current_case
         if case is None:
             return
-        try:
-            r = self.backend.case_claim(case.id)
-            self.app.notify(f"Case {r.case_id} is yours until {r.expires_at:%H:%M}Z", markup=False)
-        except ModconsoleError as exc:
-            self.app.notify(exc.message, title=exc.title, severity="warning", markup=False)
+        attempt(self.app, lambda: self.backend.case_claim(case.id), f"Case {case.id} is yours for 15 minutes", "warning")
         self.refresh_board()
 
     def action_release(self) -> None:
         case = self.table.current_case
         if case is None:
             return
-        try:
-            self.backend.case_release(case.id)
-            self.app.notify(f"Case {case.id} released", markup=False)
-        except ModconsoleError as exc:
-            self.app.notify(exc.message, title=exc.title, severity="warning", markup=False)
+        attempt(self.app, lambda: self.backend.case_release(case.id), f"Case {case.id} released", "warning")
         self.refresh_board()
 
     def action_note(self) -> None:
@@ -243,13 +236,8 @@ class BoardScreen(Screen[None]):
             return
 
         def save(text: str | None) -> None:
-            if not text:
-                return
-            try:
-                self.backend.case_note(case.id, text)
-                self.app.notify(f"Note added to case {case.id}", markup=False)
-            except ModconsoleError as exc:
-                self.app.notify(exc.message, title=exc.title, severity="error", markup=False)
+            if text:
+                attempt(self.app, lambda: self.backend.case_note(case.id, text), f"Note added to case {case.id}")
 
         self.app.push_screen(TextPrompt(f"Note on case {case.id} (staff only)"), save)
 

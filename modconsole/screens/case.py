@@ -23,6 +23,7 @@ from modconsole.schemas import CaseDetail, ContentPublic
 
 from ..widgets.member_text import MemberText
 from .dialogs import ChoicePrompt, TextPrompt
+from .feedback import attempt, report
 
 RENEW_EVERY_S = 300.0
 SUGGESTED_TEMPLATE = {"pii": "pii_notice", "harassment": "harassment_coaching", "urgent": "check_in", "self_harm": "check_in"}  # well inside the 15-minute lease
@@ -87,7 +88,7 @@ class CaseScreen(Screen[None]):
         try:
             self.detail = self.backend.case_show(self.case_id)
         except ModconsoleError as exc:
-            self.app.notify(exc.message, title=exc.title, severity="error", markup=False)
+            report(self.app, exc, "error")
             self.dismiss(None)
             return
         self._render_detail()
@@ -192,7 +193,7 @@ class CaseScreen(Screen[None]):
         except ModconsoleError as exc:
             self.holding = False
             if not quiet or exc.status != 409:
-                self.app.notify(exc.message, title=exc.title, severity="warning", markup=False)
+                report(self.app, exc, "warning")
         self.reload()
 
     def _renew(self) -> None:
@@ -224,13 +225,7 @@ class CaseScreen(Screen[None]):
     # --- actions -----------------------------------------------------------------------------------
 
     def _call(self, fn: Callable[[], object], done: str) -> bool:
-        try:
-            fn()
-        except ModconsoleError as exc:
-            self.app.notify(exc.message, title=exc.title, severity="error", markup=False)
-            return False
-        self.app.notify(done, markup=False)
-        return True
+        return attempt(self.app, fn, done)
 
     def action_note(self) -> None:
         def save(text: str | None) -> None:

@@ -17,6 +17,7 @@ from modconsole.safetext import as_text
 from modconsole.schemas import MemberDetail
 
 from ..widgets.member_text import MemberText
+from .feedback import report
 
 
 class MemberScreen(Screen[None]):
@@ -47,7 +48,7 @@ class MemberScreen(Screen[None]):
         try:
             self.detail = self.backend.member_show(self.member_id)
         except ModconsoleError as exc:
-            self.app.notify(exc.message, title=exc.title, severity="error", markup=False)
+            report(self.app, exc, "error")
             self.dismiss(None)
             return
         d = self.detail

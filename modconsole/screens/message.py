@@ -16,6 +16,8 @@ from modconsole.errors import ModconsoleError
 from modconsole.rules import message_templates, render_template
 from modconsole.safetext import as_text
 
+from .feedback import report
+
 LABELS = {"warning": "warning", "pii_notice": "personal-details notice", "harassment_coaching": "harassment coaching",
           "check_in": "safety check-in"}
 
@@ -77,7 +79,7 @@ class MessageDialog(ModalScreen[bool]):
             outbox_id = self.backend.member_message(self.member_id, template=None if own else self.template, body=own,
                                                     case_id=self.case_id)
         except ModconsoleError as exc:
-            self.app.notify(exc.message, title=exc.title, severity="error", markup=False)
+            report(self.app, exc, "error")
             return
         self.app.notify(f"Message queued for {self.member_id} (outbox {outbox_id})", markup=False)
         self.dismiss(True)

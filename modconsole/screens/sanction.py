@@ -21,6 +21,8 @@ from modconsole.errors import ModconsoleError
 from modconsole.rules import house_rules
 from modconsole.safetext import as_text
 
+from .feedback import report
+
 KINDS = [("warning", "warning"), ("comment_mute", "comment-mute"), ("mute", "mute"), ("ban", "ban"), ("no_contact", "no-contact order")]
 DURATIONS = [("24h", "24 h"), ("72h", "72 h"), ("7d", "7 days"), ("30d", "30 days"), ("permanent", "permanent")]
 NO_DURATION = {"warning", "no_contact"}
@@ -132,7 +134,7 @@ class SanctionDialog(ModalScreen[bool]):
                 reason=reason, other=other if kind == "no_contact" else None, case_id=self.case_id,
             )
         except ModconsoleError as exc:
-            self.app.notify(exc.message, title=exc.title, severity="error", markup=False)
+            report(self.app, exc, "error")
             return
         self.app.notify(f"Sanction {s.id}: {s.kind} applied to {s.member}", markup=False)
         self.dismiss(True)
