@@ -122,3 +122,7 @@ class Backend(Protocol):
         """Queue a message (a template in the member's language, or a moderator's text) in the
         outbox; returns its outbox id. Raises InvalidInput, NotFound, Forbidden."""
         ...
+
+    def staff_token(self, name: str, days: int = 90) -> str:
+        """Issue an API token for a staff member or service account (admin); returned once."""
+        ...

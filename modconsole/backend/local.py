@@ -6,7 +6,18 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
-from modconsole.domain import audit, cases, ingest, lexicons, members, messages, sanctions, settings, staff
+from modconsole.domain import (
+    audit,
+    cases,
+    ingest,
+    lexicons,
+    members,
+    messages,
+    sanctions,
+    settings,
+    staff,
+    tokens,
+)
 from modconsole.domain.auth import Actor
 from modconsole.domain.models import AuditEntry, Staff
 from modconsole.domain.service import Services
@@ -149,3 +160,6 @@ class LocalBackend:
     def member_message(self, member_id: str, *, template: str | None = None, body: str | None = None,
                        case_id: int | None = None) -> int:
         return messages.send(self.services, self.actor, member_id, template=template, body=body, case_id=case_id)
+
+    def staff_token(self, name: str, days: int = tokens.DEFAULT_DAYS) -> str:
+        return tokens.issue(self.services, self.actor, name, days)

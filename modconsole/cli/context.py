@@ -26,13 +26,12 @@ class State:
     settings: Settings
 
     def backend(self) -> Any:
-        """The backend the options select: local on --db, or remote on --api."""
+        """The backend the options select: local on --db, or remote on --api (token from
+        MODCONSOLE_TOKEN, else the system keyring where `modconsole login` put it)."""
         if self.settings.api:
-            raise Unavailable(
-                f"--api {self.settings.api}: this version has no remote backend yet; "
-                "use the local store with --db (or unset MODCONSOLE_API)",
-                title="Remote backend unavailable",
-            )
+            from modconsole.backend.remote import RemoteBackend
+
+            return RemoteBackend(self.settings.api, api_token(self.settings.api))
         from modconsole.backend.local import LocalBackend
 
         return LocalBackend.open(self.settings.db, self.settings.actor)
@@ -101,3 +100,29 @@ def _where(st: State) -> str:
         return make_url(st.settings.db).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - the URL itself may be what is wrong
         return "(unreadable URL)"
+
+
+KEYRING_SERVICE = "modconsole"
+
+
+def api_token(url: str) -> str:
+    """The token for `url`: MODCONSOLE_TOKEN, else the keyring; Unauthenticated naming both."""
+    import os
+
+    from modconsole.errors import Unauthenticated
+
+    token = os.environ.get("MODCONSOLE_TOKEN")
+    if token:
+        return token
+    try:
+        import keyring
+
+        token = keyring.get_password(KEYRING_SERVICE, url.rstrip("/"))
+    except Exception:  # noqa: BLE001 - no keyring backend on this machine
+        token = None
+    if not token:
+        raise Unauthenticated(
+            f"no token for {url}: run `modconsole login {url}`, or set MODCONSOLE_TOKEN "
+            "(where this machine has no keyring)"
+        )
+    return token

@@ -153,6 +153,62 @@ def ingest(
         raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8787,
+    workers: Annotated[int, typer.Option(help="worker processes (PostgreSQL; SQLite serializes writes anyway)")] = 1,
+) -> None:
+    """Run the API server over the store (--db / MODCONSOLE_DB)."""
+    import os
+
+    import uvicorn
+
+    from modconsole.domain.store import Store
+
+    st = state(ctx)
+    try:
+        Store(st.settings.db).require_initialized()
+    except ModconsoleError as exc:
+        fail(exc)
+    os.environ["MODCONSOLE_DB"] = st.settings.db  # the factory reads it in every worker
+    uvicorn.run("modconsole.server.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
+
+
+@app.command()
+def login(url: str) -> None:
+    """Store a token for the server at URL in the system keyring (asked for, not echoed)."""
+    import keyring
+
+    from .context import KEYRING_SERVICE
+
+    token = typer.prompt("token (from `modconsole staff token NAME`)", hide_input=True).strip()
+    try:
+        keyring.set_password(KEYRING_SERVICE, url.rstrip("/"), token)
+    except Exception as exc:  # noqa: BLE001 - keyring raises its own kinds, e.g. NoKeyringError
+        err.print(f"error: no usable keyring on this machine ({type(exc).__name__}); "
+                  "set MODCONSOLE_TOKEN instead", markup=False)
+        raise typer.Exit(1) from None
+    out.print(f"token stored for {url}", markup=False)
+
+
+@app.command()
+def logout(url: str) -> None:
+    """Remove the stored token for the server at URL."""
+    import keyring
+
+    from .context import KEYRING_SERVICE
+
+    try:
+        keyring.delete_password(KEYRING_SERVICE, url.rstrip("/"))
+    except Exception as exc:  # noqa: BLE001
+        err.print(f"error: nothing removed ({type(exc).__name__}: {exc})", markup=False)
+        raise typer.Exit(1) from None
+    out.print(f"token for {url} removed", markup=False)
+
+
 def raise_missing(file: Path) -> None:
     from modconsole.errors import InvalidInput
 

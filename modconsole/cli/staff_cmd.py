@@ -32,3 +32,13 @@ def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] =
     for s in rows:
         table.add_row(s.name, s.role, "yes" if s.active else "no", f"{s.created_at:%Y-%m-%d}")
     out.print(table)
+
+
+@app.command()
+def token(
+    ctx: typer.Context, name: str,
+    days: Annotated[int, typer.Option("--days", help="how long it lasts (1-730)")] = 90,
+) -> None:
+    """Issue an API token for a staff member or service account (admin); printed alone, once."""
+    value = call(ctx, lambda b: b.staff_token(name, days))
+    print(value)

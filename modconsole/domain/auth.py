@@ -19,6 +19,7 @@ CASEWORKERS = frozenset({"moderator", "senior", "clinical", "admin"})
 PERMISSIONS: dict[str, frozenset[str]] = {
     "staff.add": frozenset({"admin"}),
     "staff.list": frozenset({"admin", "senior"}),
+    "staff.token": frozenset({"admin"}),
     "policy.set": frozenset({"admin"}),
     "ingest": frozenset({"admin", "platform"}),
     "queue.list": CASEWORKERS,

@@ -352,3 +352,16 @@ class PolicySetting(SQLModel, table=True):
     __tablename__ = "policy_setting"
     key: str = Field(primary_key=True, max_length=64)
     value: Any = Field(sa_column=Column(JSON))
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the API: stored as its SHA-256, with an expiry; revocable."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None

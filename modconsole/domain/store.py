@@ -129,10 +129,23 @@ class Store:
         return inspect(self.engine).has_table("alembic_version") and inspect(self.engine).has_table("audit_entry")
 
     def require_initialized(self) -> None:
+        """Raises Unavailable when there is no store, or its schema is behind this version."""
         if not self.is_initialized():
             raise Unavailable(
                 f"no modconsole store at {self.display_url()}: run `modconsole init --admin NAME` first",
                 title="Store not initialized",
+            )
+        from alembic.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(self.alembic_config()).get_current_head()
+        with self.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        if current != head:
+            raise Unavailable(
+                f"the store at {self.display_url()} has schema {current}, this modconsole needs {head}: "
+                "run `modconsole init --admin NAME` (with an existing admin's name) to upgrade it",
+                title="Store needs an upgrade",
             )
 
     def display_url(self) -> str:

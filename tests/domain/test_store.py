@@ -58,3 +58,17 @@ def test_uninitialized_store_says_what_to_do(tmp_path) -> None:  # type: ignore[
     store = Store(f"sqlite:///{tmp_path / 'empty.db'}")
     with pytest.raises(Unavailable, match="modconsole init --admin"):
         store.require_initialized()
+
+
+def test_a_store_behind_the_code_says_to_upgrade(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+
+    store = Store(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = store.alembic_config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    with pytest.raises(Unavailable, match="schema 0001.*modconsole init"):
+        store.require_initialized()
+    store.upgrade()
+    store.require_initialized()

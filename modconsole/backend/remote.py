@@ -1,0 +1,205 @@
+"""RemoteBackend: the Backend protocol over `modconsole serve`, with httpx.
+
+HTTP statuses come back as the same errors the local backend raises (404 NotFound, 403
+Forbidden, 409 ClaimHeld naming the holder or Conflict, 422 InvalidInput, 401
+Unauthenticated, 413/5xx Unavailable), so the console and the CLI handle one set.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+from urllib.parse import quote
+
+import httpx
+from pydantic import TypeAdapter
+
+from modconsole.errors import (
+    ClaimHeld,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    ModconsoleError,
+    NotFound,
+    Unauthenticated,
+    Unavailable,
+)
+from modconsole.schemas import (
+    AuditEntryPublic,
+    AuditVerifyResult,
+    CaseDetail,
+    CasePublic,
+    ClaimResult,
+    IngestResult,
+    LexiconTermPublic,
+    MemberDetail,
+    NotePublic,
+    QueueCount,
+    SanctionPublic,
+    StaffPublic,
+)
+
+BY_STATUS: dict[int, type[ModconsoleError]] = {
+    401: Unauthenticated, 403: Forbidden, 404: NotFound, 409: Conflict, 422: InvalidInput, 413: Unavailable,
+}
+INGEST_CHUNK_BYTES = 4 * 1024 * 1024
+
+
+class RemoteBackend:
+    SUPPORTS_LIVE_UPDATES = False
+
+    def __init__(self, base_url: str, token: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.client = httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout,
+                                   transport=transport)
+        self._whoami: StaffPublic | None = None
+
+    def close(self) -> None:
+        self.client.close()
+
+    # --- plumbing ---------------------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, *, model: Any = None, **kwargs: Any) -> Any:
+        try:
+            response = self.client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise Unavailable(f"cannot reach the modconsole server at {self.base_url}: {exc}") from exc
+        if response.status_code >= 400:
+            raise _error(response)
+        if model is None or response.status_code == 204:
+            return response.json() if response.content else None
+        return TypeAdapter(model).validate_python(response.json())
+
+    # --- the protocol -------------------------------------------------------------------------------
+
+    @property
+    def whoami(self) -> StaffPublic:
+        if self._whoami is None:
+            self._whoami = self._call("GET", "/whoami", model=StaffPublic)
+        return self._whoami
+
+    def queue_list(self, *, queue: str | None = None, state: str | None = None, member: str | None = None,
+                   limit: int = 50, offset: int = 0, mine: bool = False) -> list[CasePublic]:
+        params = {k: v for k, v in {"queue": queue, "state": state, "member": member}.items() if v is not None}
+        params |= {"limit": limit, "offset": offset, "mine": mine}
+        return self._call("GET", "/queue", params=params, model=list[CasePublic])  # type: ignore[no-any-return]
+
+    def queue_counts(self) -> list[QueueCount]:
+        return self._call("GET", "/queue/counts", model=list[QueueCount])  # type: ignore[no-any-return]
+
+    def case_show(self, case_id: int) -> CaseDetail:
+        return self._call("GET", f"/cases/{case_id}", model=CaseDetail)  # type: ignore[no-any-return]
+
+    def case_claim(self, case_id: int, *, force: bool = False) -> ClaimResult:
+        return self._call("POST", f"/cases/{case_id}/claim", params={"force": force}, model=ClaimResult)  # type: ignore[no-any-return]
+
+    def case_release(self, case_id: int) -> None:
+        self._call("POST", f"/cases/{case_id}/release")
+
+    def case_note(self, case_id: int, body: str) -> NotePublic:
+        return self._call("POST", f"/cases/{case_id}/notes", json={"body": body}, model=NotePublic)  # type: ignore[no-any-return]
+
+    def case_resolve(self, case_id: int, action: str, reason: str | None = None) -> CasePublic:
+        return self._call("POST", f"/cases/{case_id}/resolve", json={"action": action, "reason": reason}, model=CasePublic)  # type: ignore[no-any-return]
+
+    def case_escalate(self, case_id: int, to: str, reason: str) -> CasePublic:
+        return self._call("POST", f"/cases/{case_id}/escalate", json={"to": to, "reason": reason}, model=CasePublic)  # type: ignore[no-any-return]
+
+    def ingest(self, stream: IO[bytes], progress: Any = None) -> IngestResult:
+        """Posts the file in chunks of whole lines; line numbers are those of the file."""
+        total = IngestResult()
+        offset = 0
+        chunk: list[bytes] = []
+        size = 0
+        for line in stream:
+            if progress is not None:
+                progress(len(line))
+            chunk.append(line)
+            size += len(line)
+            if size >= INGEST_CHUNK_BYTES:
+                _merge(total, self._post_events(chunk), offset)
+                offset += len(chunk)
+                chunk, size = [], 0
+        if chunk:
+            _merge(total, self._post_events(chunk), offset)
+        return total
+
+    def _post_events(self, lines: list[bytes]) -> IngestResult:
+        return self._call("POST", "/events", content=b"".join(lines), headers={"Content-Type": "application/x-ndjson"},  # type: ignore[no-any-return]
+                          model=IngestResult)
+
+    def staff_add(self, name: str, role: str) -> StaffPublic:
+        return self._call("POST", "/staff", json={"name": name, "role": role}, model=StaffPublic)  # type: ignore[no-any-return]
+
+    def staff_list(self) -> list[StaffPublic]:
+        return self._call("GET", "/staff", model=list[StaffPublic])  # type: ignore[no-any-return]
+
+    def staff_token(self, name: str, days: int = 90) -> str:
+        return str(self._call("POST", f"/staff/{quote(name, safe='')}/token", params={"days": days})["token"])
+
+    def audit_list(self, *, limit: int = 100, before: int | None = None) -> list[AuditEntryPublic]:
+        params: dict[str, Any] = {"limit": limit}
+        if before is not None:
+            params["before"] = before
+        return self._call("GET", "/audit", params=params, model=list[AuditEntryPublic])  # type: ignore[no-any-return]
+
+    def audit_verify(self) -> AuditVerifyResult:
+        return self._call("GET", "/audit/verify", model=AuditVerifyResult)  # type: ignore[no-any-return]
+
+    def lexicon_list(self) -> list[LexiconTermPublic]:
+        return self._call("GET", "/lexicon", model=list[LexiconTermPublic])  # type: ignore[no-any-return]
+
+    def lexicon_add(self, term: str, category: str, lang: str, severity: int = 2) -> LexiconTermPublic:
+        body = {"term": term, "category": category, "lang": lang, "severity": severity}
+        return self._call("POST", "/lexicon", json=body, model=LexiconTermPublic)  # type: ignore[no-any-return]
+
+    def lexicon_remove(self, term: str, lang: str | None = None) -> int:
+        params = {"lang": lang} if lang else {}
+        return int(self._call("DELETE", f"/lexicon/{quote(term, safe='')}", params=params)["removed"])
+
+    def policy_show(self) -> dict[str, int]:
+        return dict(self._call("GET", "/policy"))
+
+    def policy_set(self, key: str, value: str) -> dict[str, int]:
+        return dict(self._call("PUT", f"/policy/{key}", json={"value": value}))
+
+    def member_show(self, member_id: str) -> MemberDetail:
+        return self._call("GET", f"/members/{quote(member_id, safe='')}", model=MemberDetail)  # type: ignore[no-any-return]
+
+    def member_message(self, member_id: str, *, template: str | None = None, body: str | None = None,
+                       case_id: int | None = None) -> int:
+        payload = {"template": template, "body": body, "case_id": case_id}
+        return int(self._call("POST", f"/members/{quote(member_id, safe='')}/messages", json=payload)["outbox_id"])
+
+    def sanction_apply(self, *, member: str, kind: str, duration: str | None, reason: str,
+                       other: str | None = None, case_id: int | None = None) -> SanctionPublic:
+        payload = {"member": member, "kind": kind, "duration": duration, "reason": reason, "other": other, "case_id": case_id}
+        return self._call("POST", "/sanctions", json=payload, model=SanctionPublic)  # type: ignore[no-any-return]
+
+
+def _error(response: httpx.Response) -> ModconsoleError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    message = body.get("message")
+    if message is None and response.status_code == 422 and "detail" in body:  # FastAPI's own validation errors
+        message = "; ".join(f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg')}" for d in body["detail"] if isinstance(d, dict))
+    message = str(message or f"HTTP {response.status_code} from the server")
+    if response.status_code == 409 and body.get("error") == "ClaimHeld":
+        return ClaimHeld(message, str(body.get("holder")), body.get("expires_at"))
+    return BY_STATUS.get(response.status_code, Unavailable)(message)
+
+
+def _merge(total: IngestResult, part: IngestResult, offset: int) -> None:
+    total.events += part.events
+    total.duplicates += part.duplicates
+    total.cases_opened += part.cases_opened
+    total.cases_joined += part.cases_joined
+    for t, n in part.by_type.items():
+        total.by_type[t] = total.by_type.get(t, 0) + n
+    total.rejected.extend(r.model_copy(update={"line": r.line + offset}) for r in part.rejected)
+
+
+__all__ = ["RemoteBackend"]

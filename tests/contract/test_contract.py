@@ -1,0 +1,111 @@
+"""Every Backend method gives the same results and the same errors, local or remote."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from modconsole.errors import ClaimHeld, Conflict, Forbidden, InvalidInput, NotFound
+
+EVENTS = [
+    {"type": "member", "id": "u1", "handle": "[b]lune[/b]\x1b[2J", "email": "lune@example.org", "language": "fr"},
+    {"type": "content", "id": "p1", "kind": "post", "author": "u1", "body": "je veux mourir"},
+    {"type": "content", "id": "p2", "kind": "post", "author": "u2", "body": "espèce de connard"},
+    {"type": "report", "id": "r1", "reporter": "secret-reporter", "content": "p2", "reason": "urgent_help", "note": "inquiet"},
+]
+
+
+def feed(backend: Any, events: list[Any]) -> Any:
+    lines = [e if isinstance(e, str) else json.dumps(e) for e in events]
+    return backend.ingest(io.BytesIO(("\n".join(lines) + "\n").encode()))
+
+
+def test_ingest_and_queue(setup) -> None:  # type: ignore[no-untyped-def]
+    _, backend = setup
+    result = feed(backend("feed"), EVENTS + ["{oops"])
+    assert (result.events, result.cases_opened, [r.line for r in result.rejected]) == (4, 2, [5])
+    assert "not valid JSON" in result.rejected[0].error
+    cases = backend("lea").queue_list()
+    assert [(c.queue, c.subject_id, c.priority) for c in cases] == [("urgent", "p2", 4), ("self_harm", "p1", 3)]
+    counts = {c.queue: c.open for c in backend("lea").queue_counts()}
+    assert counts["urgent"] == 1 and counts["self_harm"] == 1 and "deletion" not in counts
+    with pytest.raises(InvalidInput, match="unknown queue"):
+        backend("lea").queue_list(queue="nope")
+    with pytest.raises(Forbidden):
+        backend("lea").queue_list(queue="deletion")
+
+
+def test_claims_and_case_actions(setup) -> None:  # type: ignore[no-untyped-def]
+    _, backend = setup
+    feed(backend("feed"), EVENTS)
+    lea, sam, ines = backend("lea"), backend("sam"), backend("ines")
+    [urgent, risk] = lea.queue_list()
+    assert lea.case_claim(urgent.id).claimed_by == "lea"
+    with pytest.raises(ClaimHeld) as held:
+        sam.case_claim(urgent.id)
+    assert held.value.holder == "lea"
+    with pytest.raises(ClaimHeld):
+        sam.case_resolve(urgent.id, "dismiss")
+    note = lea.case_note(urgent.id, "called [b]back[/b]")
+    assert note.body == "called [b]back[/b]" and note.author == "lea"
+    lea.case_release(urgent.id)
+    with pytest.raises(Conflict):
+        lea.case_release(urgent.id)
+    escalated = sam.case_escalate(risk.id, "senior", "plan and date")
+    assert escalated.state == "escalated" and escalated.escalated_to == "senior"
+    with pytest.raises(Forbidden, match="escalated to a senior"):
+        lea.case_resolve(risk.id, "dismiss")
+    done = ines.case_resolve(risk.id, "hide", "rule")
+    assert done.state == "resolved" and done.resolution == "hide"
+    detail = lea.case_show(urgent.id)
+    assert detail.content is not None and detail.content.body == "espèce de connard"
+    assert [r.reason for r in detail.reports] == ["urgent_help"] and "secret-reporter" not in detail.model_dump_json()
+    assert [n.body for n in detail.notes] == ["called [b]back[/b]"]
+    with pytest.raises(NotFound):
+        lea.case_show(99999)
+
+
+def test_staff_audit_lexicon_policy(setup) -> None:  # type: ignore[no-untyped-def]
+    _, backend = setup
+    root, lea = backend("root"), backend("lea")
+    assert lea.whoami.name == "lea" and lea.whoami.role == "moderator"
+    assert root.staff_add("zoe", "moderator").name == "zoe"
+    with pytest.raises(Forbidden):
+        lea.staff_add("mallory", "admin")
+    assert {s.name for s in root.staff_list()} >= {"root", "lea", "zoe"}
+    assert root.lexicon_add("zorglub", "offensive", "fr", 3).source == "custom"
+    assert any(t.term == "zorglub" for t in lea.lexicon_list())
+    assert root.lexicon_remove("zorglub") == 1
+    with pytest.raises(NotFound):
+        root.lexicon_remove("zorglub")
+    assert root.policy_set("harassment_followups", "2")["harassment_followups"] == 2
+    with pytest.raises(InvalidInput):
+        root.policy_set("sla.urgent", "0")
+    verify = root.audit_verify()
+    assert verify.ok and verify.entries > 5
+    entries = root.audit_list(limit=5)
+    assert len(entries) == 5 and entries[0].id > entries[-1].id
+    assert any(e.outcome == "refused" and e.staff == "lea" for e in root.audit_list(limit=50))
+    with pytest.raises(Forbidden):
+        lea.audit_list()
+
+
+def test_members_sanctions_messages(setup) -> None:  # type: ignore[no-untyped-def]
+    _, backend = setup
+    feed(backend("feed"), EVENTS)
+    lea = backend("lea")
+    with pytest.raises(Forbidden, match="permanently"):
+        lea.sanction_apply(member="u1", kind="ban", duration="permanent", reason="threats")
+    s = lea.sanction_apply(member="u1", kind="mute", duration="72h", reason="respect")
+    assert s.kind == "mute" and s.ends_at is not None
+    detail = lea.member_show("u1")
+    assert [x.kind for x in detail.sanctions_in_force] == ["mute"] and detail.suggested_next.startswith("ban")
+    assert "lune@example.org" not in detail.model_dump_json()
+    assert lea.member_message("u1", template="warning") > 0
+    with pytest.raises(InvalidInput):
+        lea.member_message("u1", template="nope")
+    with pytest.raises(NotFound):
+        lea.member_show("nobody")

@@ -1,0 +1,70 @@
+"""Remote only: forged, expired, revoked and wrong-role tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from modconsole.backend.remote import RemoteBackend
+from modconsole.domain import tokens
+from modconsole.domain.clock import FixedClock
+from modconsole.domain.service import Services
+from modconsole.domain.store import Store
+from modconsole.errors import Forbidden, Unauthenticated
+
+from ..conftest import make_services
+from .conftest import Server
+
+
+@pytest.fixture
+def served(sqlite):  # type: ignore[no-untyped-def]
+    make_services(sqlite)
+    svc = Services(Store(sqlite.url))  # the real clock, as the server's
+    server = Server(sqlite.url)
+    yield svc, server, None
+    server.stop()
+
+
+def test_bad_tokens_read_nothing(served) -> None:  # type: ignore[no-untyped-def]
+    svc, server, _ = served
+    good = tokens.issue(svc, svc.actor("root"), "lea")
+    for bad in ("nonsense", "mct_" + "A" * 43, good[:-2] + "xx"):
+        r = httpx.get(server.url + "/queue", headers={"Authorization": f"Bearer {bad}"})
+        assert r.status_code == 401 and "WWW-Authenticate" in r.headers and r.json()["error"] == "Unauthenticated"
+    assert httpx.get(server.url + "/queue").status_code == 401
+    assert RemoteBackend(server.url, good).queue_list() == []
+
+
+def test_revoked_and_expired(served) -> None:  # type: ignore[no-untyped-def]
+    svc, server, _ = served
+    t = tokens.issue(svc, svc.actor("root"), "lea")
+    assert tokens.revoke_all(svc, svc.actor("root"), "lea") == 1
+    with pytest.raises(Unauthenticated, match="revoked"):
+        RemoteBackend(server.url, t).queue_list()
+    # expiry: the server's clock is the system's; a token issued for 1 day by a clock 2 days back has expired
+    past = Services(Store(svc.store.url, clock=FixedClock(datetime.now(UTC) - timedelta(days=2))))
+    old = tokens.issue(past, past.actor("root"), "lea", days=1)
+    with pytest.raises(Unauthenticated, match="expired"):
+        RemoteBackend(server.url, old).queue_list()
+
+
+def test_platform_account_can_post_events_but_not_read_cases(served) -> None:  # type: ignore[no-untyped-def]
+    svc, server, _ = served
+    feed = RemoteBackend(server.url, tokens.issue(svc, svc.actor("root"), "feed"))
+    import io
+
+    r = feed.ingest(io.BytesIO(b'{"type":"content","id":"p1","kind":"post","author":"u1","body":"kill myself"}\n'))
+    assert r.cases_opened == 1
+    with pytest.raises(Forbidden):
+        feed.queue_list()
+    with pytest.raises(Forbidden):
+        feed.audit_list()
+
+
+def test_oversized_body_is_413(served) -> None:  # type: ignore[no-untyped-def]
+    svc, server, _ = served
+    t = tokens.issue(svc, svc.actor("root"), "feed")
+    r = httpx.post(server.url + "/events", content=b"x" * (17 * 1024 * 1024), headers={"Authorization": f"Bearer {t}"})
+    assert r.status_code == 413
