@@ -24,12 +24,12 @@ from ..pg import free_port
 
 
 class Server:
-    def __init__(self, db_url: str) -> None:
+    def __init__(self, db_url: str, workers: int = 1) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = os.environ | {"MODCONSOLE_DB": db_url}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "modconsole", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "modconsole", "serve", "--port", str(self.port), "--workers", str(workers)],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 30
@@ -58,14 +58,15 @@ def kind(request) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def setup(kind: str, sqlite: Store) -> Iterator[tuple[Services, Callable[[str], Any]]]:
-    svc = make_services(sqlite)
+def setup(kind: str, store: Store) -> Iterator[tuple[Services, Callable[[str], Any]]]:
+    """(services, backend factory by staff name) on SQLite and on PostgreSQL, local and remote."""
+    svc = make_services(store)
     if kind == "local":
-        yield svc, lambda name: LocalBackend(Services(sqlite), name)
+        yield svc, lambda name: LocalBackend(Services(store), name)
         return
-    issuer = Services(Store(sqlite.url))  # the real clock, as the server's: tokens valid now
+    issuer = Services(Store(store.url))  # the real clock, as the server's: tokens valid now
     issued = {name: tokens.issue(issuer, issuer.actor("root"), name) for name, _ in STAFF}
-    server = Server(sqlite.url)
+    server = Server(store.url)
     made: list[RemoteBackend] = []
 
     def make(name: str) -> RemoteBackend:
