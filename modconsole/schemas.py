@@ -188,3 +188,23 @@ class MemberDetail(BaseModel):
     linked: list[MemberPublic] = Field(default_factory=list)
     suggested_next: str = "warning"
     suggestion_reason: str = ""
+
+
+class EffectiveStatus(BaseModel):
+    member: str
+    at: datetime
+    can_login: bool
+    can_post: bool
+    can_comment: bool
+    can_message: bool | None = None  # with `with_member` only
+    with_member: str | None = None
+    in_force: list[SanctionPublic] = []
+
+
+class OutboxItem(BaseModel):
+    id: int
+    kind: str
+    member: str | None
+    content: str | None
+    payload: dict[str, Any] | None
+    created_at: datetime

@@ -8,6 +8,7 @@ Conflict, InvalidInput, Unauthenticated, Unavailable.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import IO, Protocol
 
 from modconsole.schemas import (
@@ -16,10 +17,12 @@ from modconsole.schemas import (
     CaseDetail,
     CasePublic,
     ClaimResult,
+    EffectiveStatus,
     IngestResult,
     LexiconTermPublic,
     MemberDetail,
     NotePublic,
+    OutboxItem,
     QueueCount,
     SanctionPublic,
     StaffPublic,
@@ -125,4 +128,17 @@ class Backend(Protocol):
 
     def staff_token(self, name: str, days: int = 90) -> str:
         """Issue an API token for a staff member or service account (admin); returned once."""
+        ...
+
+    def member_status(self, member_id: str, at: datetime | None = None, with_member: str | None = None) -> EffectiveStatus:
+        """can_login / can_post / can_comment (and can_message with `with_member`) at `at` (now by
+        default), from the sanctions in force then. Raises NotFound, Forbidden."""
+        ...
+
+    def outbox(self, after: int = 0, limit: int = 100) -> list[OutboxItem]:
+        """Unacknowledged outbox items above `after`, oldest first (platform, admin)."""
+        ...
+
+    def outbox_ack(self, ids: list[int]) -> int:
+        """Acknowledge carried-out items; returns how many were newly acknowledged."""
         ...

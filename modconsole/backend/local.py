@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import IO, Any
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from modconsole.domain import (
     lexicons,
     members,
     messages,
+    platform,
     sanctions,
     settings,
     staff,
@@ -29,10 +31,12 @@ from modconsole.schemas import (
     CaseDetail,
     CasePublic,
     ClaimResult,
+    EffectiveStatus,
     IngestResult,
     LexiconTermPublic,
     MemberDetail,
     NotePublic,
+    OutboxItem,
     QueueCount,
     SanctionPublic,
     StaffPublic,
@@ -163,3 +167,13 @@ class LocalBackend:
 
     def staff_token(self, name: str, days: int = tokens.DEFAULT_DAYS) -> str:
         return tokens.issue(self.services, self.actor, name, days)
+
+    # what the platform reads back
+    def member_status(self, member_id: str, at: datetime | None = None, with_member: str | None = None) -> EffectiveStatus:
+        return platform.status(self.services, self.actor, member_id, at, with_member)
+
+    def outbox(self, after: int = 0, limit: int = 100) -> list[OutboxItem]:
+        return platform.outbox(self.services, self.actor, after, limit)
+
+    def outbox_ack(self, ids: list[int]) -> int:
+        return platform.acknowledge(self.services, self.actor, ids)

@@ -7,6 +7,7 @@ Unauthenticated, 413/5xx Unavailable), so the console and the CLI handle one set
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -29,10 +30,12 @@ from modconsole.schemas import (
     CaseDetail,
     CasePublic,
     ClaimResult,
+    EffectiveStatus,
     IngestResult,
     LexiconTermPublic,
     MemberDetail,
     NotePublic,
+    OutboxItem,
     QueueCount,
     SanctionPublic,
     StaffPublic,
@@ -170,6 +173,16 @@ class RemoteBackend:
         payload = {"template": template, "body": body, "case_id": case_id}
         return int(self._call("POST", f"/members/{quote(member_id, safe='')}/messages", json=payload)["outbox_id"])
 
+    def member_status(self, member_id: str, at: datetime | None = None, with_member: str | None = None) -> EffectiveStatus:
+        return self._call("GET", f"/members/{quote(member_id, safe='')}/status", params=_status_params(at, with_member),  # type: ignore[no-any-return]
+                          model=EffectiveStatus)
+
+    def outbox(self, after: int = 0, limit: int = 100) -> list[OutboxItem]:
+        return self._call("GET", "/outbox", params={"after": after, "limit": limit}, model=list[OutboxItem])  # type: ignore[no-any-return]
+
+    def outbox_ack(self, ids: list[int]) -> int:
+        return int(self._call("POST", "/outbox/ack", json={"ids": ids})["acknowledged"])
+
     def sanction_apply(self, *, member: str, kind: str, duration: str | None, reason: str,
                        other: str | None = None, case_id: int | None = None) -> SanctionPublic:
         payload = {"member": member, "kind": kind, "duration": duration, "reason": reason, "other": other, "case_id": case_id}
@@ -203,3 +216,12 @@ def _merge(total: IngestResult, part: IngestResult, offset: int) -> None:
 
 
 __all__ = ["RemoteBackend"]
+
+
+def _status_params(at: datetime | None, with_member: str | None) -> dict[str, str]:
+    params = {}
+    if at is not None:
+        params["at"] = at.isoformat()
+    if with_member is not None:
+        params["with"] = with_member
+    return params

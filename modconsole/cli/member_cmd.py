@@ -9,7 +9,7 @@ from rich.text import Text
 
 from modconsole.safetext import as_text
 
-from .context import call, emit_json, out
+from .context import call, emit_json, out, to_jsonable
 
 app = typer.Typer(help="Members' histories.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -46,3 +46,43 @@ def show(ctx: typer.Context, member: str, as_json: Annotated[bool, typer.Option(
         out.print(Text("\nnotes", style="bold"))
         for n in d.notes:
             out.print(Text(f"  {n.created_at:%Y-%m-%d %H:%M} {n.author}: ").append_text(as_text(n.body)))
+
+
+@app.command()
+def status(
+    ctx: typer.Context, member: str,
+    at: Annotated[str | None, typer.Option("--at", help="ISO 8601 instant (default: now)")] = None,
+    with_member: Annotated[str | None, typer.Option("--with", help="can they message this member?")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Effective status at an instant: can_login, can_post, can_comment (and can_message --with)."""
+    from modconsole.errors import InvalidInput
+
+    def run(b: object) -> object:
+        when = None
+        if at is not None:
+            from datetime import UTC, datetime
+
+            try:
+                when = datetime.fromisoformat(at.strip())
+            except ValueError:
+                raise InvalidInput(f"--at is not an ISO 8601 time: {at!r}") from None
+            when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        return b.member_status(member, when, with_member)  # type: ignore[attr-defined]
+
+    st = call(ctx, run)
+    if as_json:
+        data = to_jsonable(st)
+        data["sanctions"] = data.pop("in_force")
+        if with_member is None:
+            data.pop("can_message")
+            data.pop("with_member")
+        emit_json(data)
+        return
+    out.print(Text("member ").append_text(as_text(member, keep_newlines=False)).append(f" at {st.at:%Y-%m-%d %H:%M}Z"))
+    for k in ("can_login", "can_post", "can_comment"):
+        out.print(f"  {k}: {'yes' if getattr(st, k) else 'NO'}", markup=False)
+    if with_member is not None:
+        out.print(Text(f"  can_message {'yes' if st.can_message else 'NO'} with ").append_text(as_text(with_member, keep_newlines=False)))
+    for s in st.in_force:
+        out.print(Text(f"  in force: #{s.id} {s.kind}" + (f" until {s.ends_at:%Y-%m-%d %H:%M}Z" if s.ends_at else "")))

@@ -18,7 +18,7 @@ from modconsole.errors import Forbidden, InvalidInput, NotFound
 from modconsole.schemas import SanctionPublic
 
 from .auth import Actor
-from .models import Case, Member, NoContactOrder, Sanction
+from .models import Case, Member, NoContactOrder, Outbox, Sanction
 from .service import Services
 
 KINDS = ("warning", "comment_mute", "mute", "ban", "no_contact")
@@ -96,6 +96,10 @@ def apply(
         if kind == "no_contact" and other:
             a, b = sorted((member, other))
             s.add(NoContactOrder(member_a=a, member_b=b, sanction_id=row.id, starts_at=now))
+        s.add(Outbox(kind="sanction", member_id=member, created_at=now, payload={
+            "sanction_id": row.id, "kind": kind, "other": other,
+            "ends_at": row.ends_at.isoformat() if row.ends_at else None,
+        }))
         return to_public(row), {"sanction_id": row.id, "kind": kind, "member": member, "other": other,
                                 "ends_at": row.ends_at.isoformat() if row.ends_at else None, "case_id": case_id}
 

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from modconsole.domain import audit as audit_mod
-from modconsole.domain import cases, ingest, lexicons, members, messages, sanctions, settings, staff, tokens
+from modconsole.domain import (
+    cases,
+    ingest,
+    lexicons,
+    members,
+    messages,
+    platform,
+    sanctions,
+    settings,
+    staff,
+    tokens,
+)
 from modconsole.domain.models import AuditEntry
 from modconsole.errors import InvalidInput, ModconsoleError
 from modconsole.schemas import (
@@ -17,10 +29,12 @@ from modconsole.schemas import (
     CaseDetail,
     CasePublic,
     ClaimResult,
+    EffectiveStatus,
     IngestResult,
     LexiconTermPublic,
     MemberDetail,
     NotePublic,
+    OutboxItem,
     QueueCount,
     SanctionPublic,
     StaffPublic,
@@ -262,6 +276,30 @@ def member_show(member_id: str, actor: ActorDep, svc: SvcDep) -> MemberDetail:
 @router.post("/members/{member_id}/messages", tags=["members"])
 def member_message(member_id: str, body: MessageIn, actor: ActorDep, svc: SvcDep) -> dict[str, int]:
     return {"outbox_id": messages.send(svc, actor, member_id, template=body.template, body=body.body, case_id=body.case_id)}
+
+
+class AckIn(BaseModel):
+    ids: list[int] = Field(min_length=1, max_length=1000)
+
+
+@router.get("/members/{member_id}/status", tags=["platform"])
+def member_status(member_id: str, actor: ActorDep, svc: SvcDep, at: datetime | None = None,
+                  with_member: Annotated[str | None, Query(alias="with")] = None) -> EffectiveStatus:
+    """can_login, can_post, can_comment (and can_message with another member) at an instant."""
+    return platform.status(svc, actor, member_id, at, with_member)
+
+
+@router.get("/outbox", tags=["platform"])
+def outbox_read(actor: ActorDep, svc: SvcDep, after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[OutboxItem]:
+    """Unacknowledged messages, removals and sanctions to carry out, oldest first."""
+    return platform.outbox(svc, actor, after, limit)
+
+
+@router.post("/outbox/ack", tags=["platform"])
+def outbox_ack(body: AckIn, actor: ActorDep, svc: SvcDep) -> dict[str, int]:
+    """Acknowledge items carried out; repeating an acknowledgement is harmless."""
+    return {"acknowledged": platform.acknowledge(svc, actor, body.ids)}
 
 
 @router.post("/sanctions", tags=["sanctions"])

@@ -201,3 +201,15 @@ def test_member_show_and_sanction_apply(db: str, events_file: Path) -> None:
     assert d["suggested_next"].startswith("ban") and "lune@example.org" not in json.dumps(d)
     r = invoke(db, "member", "show", "u1", actor="sam")
     assert "\x1b" not in r.stdout and "[bold]lune[/bold]\\x1b[2J" in r.stdout
+
+
+def test_member_status_json_contract(db: str, events_file: Path) -> None:
+    invoke(db, "ingest", str(events_file), actor="feed")
+    invoke(db, "sanction", "apply", "--member", "u1", "--kind", "comment_mute", "--duration", "24h", "--reason", "spam", actor="lea")
+    out = json.loads(invoke(db, "member", "status", "u1", "--json", actor="feed").stdout)
+    assert {"member", "at", "can_login", "can_post", "can_comment", "sanctions"} <= set(out) and "can_message" not in out
+    assert (out["can_login"], out["can_post"], out["can_comment"]) == (True, True, False)
+    later = json.loads(invoke(db, "member", "status", "u1", "--at", "2099-01-01T00:00:00Z", "--with", "u2", "--json", actor="feed").stdout)
+    assert later["can_comment"] is True and later["can_message"] is True and later["sanctions"] == []
+    r = invoke(db, "member", "status", "u1", "--at", "tomorrow", actor="feed")
+    assert r.exit_code == 1 and "ISO 8601" in r.output

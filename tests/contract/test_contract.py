@@ -109,3 +109,30 @@ def test_members_sanctions_messages(setup) -> None:  # type: ignore[no-untyped-d
         lea.member_message("u1", template="nope")
     with pytest.raises(NotFound):
         lea.member_show("nobody")
+
+
+def test_effective_status_and_outbox(setup) -> None:  # type: ignore[no-untyped-def]
+    _, backend = setup
+    feed(backend("feed"), EVENTS + [
+        {"type": "content", "id": "dm1", "kind": "message", "author": "u1", "recipient": "u3", "body": "salut"},
+    ])
+    lea, ines, platform = backend("lea"), backend("ines"), backend("feed")
+    lea.sanction_apply(member="u1", kind="mute", duration="72h", reason="respect")
+    st = platform.member_status("u1")
+    assert (st.can_login, st.can_post, st.can_comment) == (True, False, False)
+    assert platform.member_status("u1", with_member="u3").can_message is True  # an existing contact
+    assert platform.member_status("u1", with_member="u2").can_message is False
+    ines.sanction_apply(member="u2", kind="no_contact", duration=None, reason="no_contact", other="u3")
+    assert platform.member_status("u3", with_member="u2").can_message is False  # both ways
+    later = st.at.replace(year=st.at.year + 1)
+    assert platform.member_status("u1", at=later).can_post is True  # expiry needs no job
+    items = platform.outbox()
+    kinds = [i.kind for i in items]
+    assert kinds.count("sanction") == 2
+    assert platform.outbox_ack([items[0].id]) == 1
+    assert platform.outbox_ack([items[0].id]) == 0  # acknowledging twice is harmless
+    assert [i.id for i in platform.outbox()] == [i.id for i in items[1:]]
+    with pytest.raises(Forbidden):
+        lea.outbox()
+    with pytest.raises(NotFound):
+        platform.member_status("nobody")
