@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from modconsole.domain import audit as audit_mod
@@ -43,6 +43,7 @@ from modconsole.schemas import (
 from .deps import ActorDep, SvcDep
 
 MAX_EVENTS_BYTES = 16 * 1024 * 1024
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class PayloadTooLarge(ModconsoleError):
@@ -86,13 +87,13 @@ class SanctionIn(BaseModel):
     reason: str
     duration: str | None = None
     other: str | None = None
-    case_id: int | None = None
+    case_id: Id | None = None
 
 
 class MessageIn(BaseModel):
     template: str | None = None
     body: str | None = None
-    case_id: int | None = None
+    case_id: Id | None = None
 
 
 class TokenOut(BaseModel):
@@ -100,7 +101,7 @@ class TokenOut(BaseModel):
 
 
 router = APIRouter()
-CaseId = Annotated[int, Query(ge=1, le=2**63 - 1)]
+CasePath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.get("/healthz", tags=["meta"])
@@ -133,38 +134,38 @@ def queue_counts(actor: ActorDep, svc: SvcDep) -> list[QueueCount]:
 
 
 @router.get("/cases/{case_id}", tags=["cases"])
-def case_show(case_id: int, actor: ActorDep, svc: SvcDep) -> CaseDetail:
+def case_show(case_id: CasePath, actor: ActorDep, svc: SvcDep) -> CaseDetail:
     """A case in context; never the reporter."""
     return cases.show(svc, actor, case_id)
 
 
 @router.post("/cases/{case_id}/claim", tags=["cases"])
-def case_claim(case_id: int, actor: ActorDep, svc: SvcDep, force: bool = False) -> ClaimResult:
+def case_claim(case_id: CasePath, actor: ActorDep, svc: SvcDep, force: bool = False) -> ClaimResult:
     """Take or renew the lease; 409 names the holder."""
     return cases.claim(svc, actor, case_id, force=force)
 
 
 @router.post("/cases/{case_id}/release", status_code=204, tags=["cases"])
-def case_release(case_id: int, actor: ActorDep, svc: SvcDep) -> Response:
+def case_release(case_id: CasePath, actor: ActorDep, svc: SvcDep) -> Response:
     """Give the lease back."""
     cases.release(svc, actor, case_id)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/notes", tags=["cases"])
-def case_note(case_id: int, note: NoteIn, actor: ActorDep, svc: SvcDep) -> NotePublic:
+def case_note(case_id: CasePath, note: NoteIn, actor: ActorDep, svc: SvcDep) -> NotePublic:
     """Add a staff note."""
     return cases.note(svc, actor, case_id, note.body)
 
 
 @router.post("/cases/{case_id}/resolve", tags=["cases"])
-def case_resolve(case_id: int, body: ResolveIn, actor: ActorDep, svc: SvcDep) -> CasePublic:
+def case_resolve(case_id: CasePath, body: ResolveIn, actor: ActorDep, svc: SvcDep) -> CasePublic:
     """Dismiss, hide or remove."""
     return cases.resolve(svc, actor, case_id, body.action, body.reason)
 
 
 @router.post("/cases/{case_id}/escalate", tags=["cases"])
-def case_escalate(case_id: int, body: EscalateIn, actor: ActorDep, svc: SvcDep) -> CasePublic:
+def case_escalate(case_id: CasePath, body: EscalateIn, actor: ActorDep, svc: SvcDep) -> CasePublic:
     """To a senior or to the clinical team."""
     return cases.escalate(svc, actor, case_id, body.to, body.reason)
 
@@ -279,7 +280,7 @@ def member_message(member_id: str, body: MessageIn, actor: ActorDep, svc: SvcDep
 
 
 class AckIn(BaseModel):
-    ids: list[int] = Field(min_length=1, max_length=1000)
+    ids: list[Id] = Field(min_length=1, max_length=1000)
 
 
 @router.get("/members/{member_id}/status", tags=["platform"])
