@@ -208,3 +208,10 @@ class OutboxItem(BaseModel):
     content: str | None
     payload: dict[str, Any] | None
     created_at: datetime
+
+
+class Changes(BaseModel):
+    """What changed since a cursor: the cases touched (at most 100), newest state."""
+
+    cursor: int
+    cases: list[CasePublic] = Field(default_factory=list)

@@ -16,6 +16,7 @@ from modconsole.schemas import (
     AuditVerifyResult,
     CaseDetail,
     CasePublic,
+    Changes,
     ClaimResult,
     EffectiveStatus,
     IngestResult,
@@ -141,4 +142,9 @@ class Backend(Protocol):
 
     def outbox_ack(self, ids: list[int]) -> int:
         """Acknowledge carried-out items; returns how many were newly acknowledged."""
+        ...
+
+    def changes(self, since: int | None = None, wait: float = 0.0) -> Changes:
+        """The cases touched after cursor `since`, waiting up to `wait` seconds for some (a
+        long-poll on the remote backend). Without `since`: the current cursor at once."""
         ...

@@ -20,6 +20,7 @@ from modconsole.domain import (
     staff,
     tokens,
 )
+from modconsole.domain import changes as changes_mod
 from modconsole.domain.auth import Actor
 from modconsole.domain.models import AuditEntry, Staff
 from modconsole.domain.service import Services
@@ -30,6 +31,7 @@ from modconsole.schemas import (
     AuditVerifyResult,
     CaseDetail,
     CasePublic,
+    Changes,
     ClaimResult,
     EffectiveStatus,
     IngestResult,
@@ -177,3 +179,6 @@ class LocalBackend:
 
     def outbox_ack(self, ids: list[int]) -> int:
         return platform.acknowledge(self.services, self.actor, ids)
+
+    def changes(self, since: int | None = None, wait: float = 0.0) -> Changes:
+        return changes_mod.wait(self.services, self.actor, since, wait)

@@ -29,6 +29,7 @@ from modconsole.schemas import (
     AuditVerifyResult,
     CaseDetail,
     CasePublic,
+    Changes,
     ClaimResult,
     EffectiveStatus,
     IngestResult,
@@ -88,6 +89,12 @@ class RemoteBackend:
 
     def queue_counts(self) -> list[QueueCount]:
         return self._call("GET", "/queue/counts", model=list[QueueCount])  # type: ignore[no-any-return]
+
+    def changes(self, since: int | None = None, wait: float = 0.0) -> Changes:
+        params: dict[str, Any] = {"wait": wait}
+        if since is not None:
+            params["since"] = since
+        return self._call("GET", "/changes", params=params, model=Changes, timeout=wait + 30)  # type: ignore[no-any-return]
 
     def case_show(self, case_id: int) -> CaseDetail:
         return self._call("GET", f"/cases/{case_id}", model=CaseDetail)  # type: ignore[no-any-return]

@@ -21,6 +21,7 @@ from modconsole.domain import (
     staff,
     tokens,
 )
+from modconsole.domain import changes as changes_mod
 from modconsole.domain.models import AuditEntry
 from modconsole.errors import InvalidInput, ModconsoleError
 from modconsole.schemas import (
@@ -28,6 +29,7 @@ from modconsole.schemas import (
     AuditVerifyResult,
     CaseDetail,
     CasePublic,
+    Changes,
     ClaimResult,
     EffectiveStatus,
     IngestResult,
@@ -131,6 +133,24 @@ def queue_list(actor: ActorDep, svc: SvcDep, queue: str | None = None, state: st
 def queue_counts(actor: ActorDep, svc: SvcDep) -> list[QueueCount]:
     """Unresolved and breached cases per visible queue."""
     return cases.queue_counts(svc, actor)
+
+
+@router.get("/changes", tags=["queue"])
+async def changes(actor: ActorDep, svc: SvcDep, since: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+                  wait: Annotated[float, Query(ge=0, le=60)] = 25.0) -> Changes:
+    """Long-poll: the cases touched after the cursor `since`, answered as soon as there are some
+    (or after `wait` seconds with none). Without `since`: the current cursor, at once."""
+    import asyncio
+
+    from starlette.concurrency import run_in_threadpool
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        result = await run_in_threadpool(changes_mod.since, svc, actor, since)
+        if result.cases or since is None or loop.time() >= deadline:
+            return result
+        await asyncio.sleep(changes_mod.POLL_S)
 
 
 @router.get("/cases/{case_id}", tags=["cases"])

@@ -136,3 +136,22 @@ def test_effective_status_and_outbox(setup) -> None:  # type: ignore[no-untyped-
         lea.outbox()
     with pytest.raises(NotFound):
         platform.member_status("nobody")
+
+
+def test_changes_long_poll(setup) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    import time
+
+    _, backend = setup
+    lea = backend("lea")
+    cursor = lea.changes().cursor
+    assert lea.changes(since=cursor, wait=0).cases == []
+    poster = threading.Timer(0.5, lambda: feed(backend("feed"), [
+        {"type": "self_assessment", "id": "sa1", "member": "u9", "suicidal": True, "score": 25}]))
+    started = time.monotonic()
+    poster.start()
+    got = lea.changes(since=cursor, wait=10)
+    waited = time.monotonic() - started
+    poster.join()
+    assert [(c.queue, c.subject_id) for c in got.cases] == [("urgent", "u9")]
+    assert got.cursor > cursor and 0.4 < waited < 2.5, waited
