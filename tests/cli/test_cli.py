@@ -213,3 +213,69 @@ def test_member_status_json_contract(db: str, events_file: Path) -> None:
     assert later["can_comment"] is True and later["can_message"] is True and later["sanctions"] == []
     r = invoke(db, "member", "status", "u1", "--at", "tomorrow", actor="feed")
     assert r.exit_code == 1 and "ISO 8601" in r.output
+
+
+class MemoryKeyring:
+    """The system keyring is an external edge: an in-memory stand-in with keyring's interface."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, user: str) -> str | None:
+        return self.store.get((service, user))
+
+    def set_password(self, service: str, user: str, password: str) -> None:
+        self.store[(service, user)] = password
+
+    def delete_password(self, service: str, user: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        if (service, user) not in self.store:
+            raise PasswordDeleteError("not found")
+        del self.store[(service, user)]
+
+
+def test_login_logout_and_the_token_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring
+
+    from modconsole.cli.context import api_token
+    from modconsole.errors import Unauthenticated
+
+    ring = MemoryKeyring()
+    monkeypatch.setattr(keyring, "get_password", ring.get_password)
+    monkeypatch.setattr(keyring, "set_password", ring.set_password)
+    monkeypatch.setattr(keyring, "delete_password", ring.delete_password)
+    monkeypatch.delenv("MODCONSOLE_TOKEN", raising=False)
+    url = "http://127.0.0.1:9"
+    with pytest.raises(Unauthenticated, match="modconsole login"):
+        api_token(url)
+    r = runner.invoke(app, ["login", url + "/"], input="mct_secret\n")
+    assert r.exit_code == 0 and "mct_secret" not in r.output
+    assert api_token(url) == "mct_secret"
+    monkeypatch.setenv("MODCONSOLE_TOKEN", "mct_from_env")
+    assert api_token(url) == "mct_from_env"  # the environment wins
+    monkeypatch.delenv("MODCONSOLE_TOKEN")
+    assert runner.invoke(app, ["logout", url]).exit_code == 0
+    assert runner.invoke(app, ["logout", url]).exit_code == 1
+    r = runner.invoke(app, ["--api", url, "queue", "list"])
+    assert r.exit_code == 1 and "MODCONSOLE_TOKEN" in r.output
+
+
+def test_login_without_a_keyring_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring
+    from keyring.errors import NoKeyringError
+
+    def refuse(*_: object) -> None:
+        raise NoKeyringError("no backend")
+
+    monkeypatch.setattr(keyring, "set_password", refuse)
+    r = runner.invoke(app, ["login", "http://127.0.0.1:9"], input="mct_x\n")
+    assert r.exit_code == 1 and "MODCONSOLE_TOKEN" in r.output and "NoKeyringError" in r.output
+
+
+def test_unreachable_server_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODCONSOLE_TOKEN", "mct_x")
+    r = runner.invoke(app, ["--api", "http://127.0.0.1:9", "queue", "list"])
+    assert r.exit_code == 1 and "cannot reach the modconsole server" in r.output
