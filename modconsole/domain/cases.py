@@ -210,6 +210,8 @@ def claim(svc: Services, actor: Actor, case_id: int, *, force: bool = False) -> 
     """
     if force:
         svc.check(actor, "case.reassign", target_type="case", target_id=case_id)
+    else:
+        _refuse_if_held(svc, actor, case_id)
     policy = svc.policy()
 
     def change(s: Session) -> tuple[ClaimResult, dict]:
@@ -250,6 +252,28 @@ def claim(svc: Services, actor: Actor, case_id: int, *, force: bool = False) -> 
         }
 
     return svc.perform(actor, "case.reassign" if force else "case.claim", change, target_type="case", target_id=case_id)
+
+
+def _refuse_if_held(svc: Services, actor: Actor, case_id: int) -> None:
+    """The common losing claim, told without a write transaction of its own: a read shows the
+    case held by someone else, the refusal is audited, ClaimHeld names the holder. Anything
+    else (free case, own lease, a role or queue rule) goes through the full conditional UPDATE."""
+    if not auth.allowed(actor.role, "case.claim"):
+        return
+    now = svc.now()
+    with svc.store.read() as s:
+        case = s.get(Case, case_id) if case_id <= 2**63 - 1 else None
+        if case is None or queues.effective_state(case, now) != "claimed" or case.claimed_by == actor.id:
+            return
+        try:
+            auth.check_case_action(actor, case, "case.claim")
+        except Forbidden:
+            return  # the full path refuses it, with the reason that comes first
+        holder = _holder(s, case)
+        expires = iso(case.claim_expires_at)
+    held = ClaimHeld(f"case {case_id} is held by {holder} until {expires}", holder, expires)
+    svc.record_refusal(actor, "case.claim", held, target_type="case", target_id=case_id)
+    raise held
 
 
 def release(svc: Services, actor: Actor, case_id: int) -> None:
