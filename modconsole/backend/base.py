@@ -148,3 +148,7 @@ class Backend(Protocol):
         """The cases touched after cursor `since`, waiting up to `wait` seconds for some (a
         long-poll on the remote backend). Without `since`: the current cursor at once."""
         ...
+
+    def staff_token_revoke(self, name: str) -> int:
+        """Revoke every live token of a staff member (admin); returns how many."""
+        ...

@@ -182,3 +182,6 @@ class LocalBackend:
 
     def changes(self, since: int | None = None, wait: float = 0.0) -> Changes:
         return changes_mod.wait(self.services, self.actor, since, wait)
+
+    def staff_token_revoke(self, name: str) -> int:
+        return tokens.revoke_all(self.services, self.actor, name)

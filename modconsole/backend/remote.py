@@ -146,6 +146,9 @@ class RemoteBackend:
     def staff_token(self, name: str, days: int = 90) -> str:
         return str(self._call("POST", f"/staff/{quote(name, safe='')}/token", params={"days": days})["token"])
 
+    def staff_token_revoke(self, name: str) -> int:
+        return int(self._call("DELETE", f"/staff/{quote(name, safe='')}/tokens")["revoked"])
+
     def audit_list(self, *, limit: int = 100, before: int | None = None) -> list[AuditEntryPublic]:
         params: dict[str, Any] = {"limit": limit}
         if before is not None:

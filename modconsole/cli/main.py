@@ -169,7 +169,10 @@ def serve(
 
     st = state(ctx)
     try:
-        Store(st.settings.db).require_initialized()
+        store = Store(st.settings.db)
+        store.require_initialized()
+        if store.is_sqlite and workers > 1:
+            raise InvalidInput("several workers need PostgreSQL: SQLite serializes writes, use --workers 1")
     except ModconsoleError as exc:
         fail(exc)
     os.environ["MODCONSOLE_DB"] = st.settings.db  # the factory reads it in every worker

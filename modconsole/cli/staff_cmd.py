@@ -38,7 +38,12 @@ def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] =
 def token(
     ctx: typer.Context, name: str,
     days: Annotated[int, typer.Option("--days", help="how long it lasts (1-730)")] = 90,
+    revoke: Annotated[bool, typer.Option("--revoke", help="revoke every live token of NAME instead")] = False,
 ) -> None:
     """Issue an API token for a staff member or service account (admin); printed alone, once."""
+    if revoke:
+        n = call(ctx, lambda b: b.staff_token_revoke(name))
+        out.print(f"{n} token(s) of {name} revoked", markup=False)
+        return
     value = call(ctx, lambda b: b.staff_token(name, days))
     print(value)

@@ -236,6 +236,12 @@ def staff_token(name: str, actor: ActorDep, svc: SvcDep, days: int = tokens.DEFA
     return TokenOut(token=tokens.issue(svc, actor, name, days))
 
 
+@router.delete("/staff/{name}/tokens", tags=["staff"])
+def staff_token_revoke(name: str, actor: ActorDep, svc: SvcDep) -> dict[str, int]:
+    """Revoke every live token of a staff member (admin)."""
+    return {"revoked": tokens.revoke_all(svc, actor, name)}
+
+
 @router.get("/audit", tags=["audit"])
 def audit_list(actor: ActorDep, svc: SvcDep, limit: Annotated[int, Query(ge=0, le=10_000)] = 100,
                before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None) -> list[AuditEntryPublic]:

@@ -68,3 +68,23 @@ def test_oversized_body_is_413(served) -> None:  # type: ignore[no-untyped-def]
     t = tokens.issue(svc, svc.actor("root"), "feed")
     r = httpx.post(server.url + "/events", content=b"x" * (17 * 1024 * 1024), headers={"Authorization": f"Bearer {t}"})
     assert r.status_code == 413
+
+
+def test_revoke_through_the_api_and_the_cli(served) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from modconsole.cli.main import app
+
+    svc, server, _ = served
+    admin = RemoteBackend(server.url, tokens.issue(svc, svc.actor("root"), "root"))
+    lea_token = admin.staff_token("lea")
+    assert RemoteBackend(server.url, lea_token).whoami.name == "lea"
+    assert admin.staff_token_revoke("lea") == 1
+    with pytest.raises(Unauthenticated, match="revoked"):
+        RemoteBackend(server.url, lea_token).queue_list()
+    r = CliRunner().invoke(app, ["--db", svc.store.url, "--as", "root", "staff", "token", "lea"])
+    assert r.exit_code == 0 and r.stdout.strip().startswith("mct_") and len(r.stdout.strip().splitlines()) == 1
+    r = CliRunner().invoke(app, ["--db", svc.store.url, "--as", "root", "staff", "token", "lea", "--revoke"])
+    assert r.exit_code == 0 and "1 token(s) of lea revoked" in r.stdout
+    r = CliRunner().invoke(app, ["--db", svc.store.url, "serve", "--workers", "2"])
+    assert r.exit_code == 1 and "need PostgreSQL" in r.output
