@@ -155,3 +155,17 @@ def test_changes_long_poll(setup) -> None:  # type: ignore[no-untyped-def]
     poster.join()
     assert [(c.queue, c.subject_id) for c in got.cases] == [("urgent", "u9")]
     assert got.cursor > cursor and 0.4 < waited < 2.5, waited
+
+
+def test_rejected_line_numbers_are_the_file_s(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import modconsole.backend.remote as remote
+
+    monkeypatch.setattr(remote, "INGEST_CHUNK_BYTES", 300)  # several HTTP requests for one file
+    _, backend = setup
+    lines = [json.dumps({"type": "content", "id": f"c{i}", "kind": "post", "author": "u1", "body": f"post number {i}"})
+             for i in range(30)]
+    lines[6] = "{broken"
+    lines[25] = json.dumps({"type": "report", "id": "r9", "reason": "nope", "member": "u1"})
+    result = feed(backend("feed"), lines)
+    assert [r.line for r in result.rejected] == [7, 26]
+    assert result.events == 28 and result.by_type == {"content": 28}
