@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import select
-
 from modconsole.domain import (
     audit,
     cases,
@@ -22,7 +20,7 @@ from modconsole.domain import (
 )
 from modconsole.domain import changes as changes_mod
 from modconsole.domain.auth import Actor
-from modconsole.domain.models import AuditEntry, Staff
+from modconsole.domain.models import Staff
 from modconsole.domain.service import Services
 from modconsole.domain.store import Store
 from modconsole.errors import NotFound
@@ -116,26 +114,10 @@ class LocalBackend:
 
     # audit
     def audit_list(self, *, limit: int = 100, before: int | None = None) -> list[AuditEntryPublic]:
-        self.services.check(self.actor, "audit.list")
-        with self.services.store.read() as s:
-            stmt = select(AuditEntry).order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
-            if before is not None:
-                stmt = stmt.where(AuditEntry.id < before)  # type: ignore[operator]
-            if limit:
-                stmt = stmt.limit(limit)
-            return [
-                AuditEntryPublic(
-                    id=e.id or 0, at=e.at, staff=e.staff_name, role=e.role, action=e.action, target_type=e.target_type,
-                    target_id=e.target_id, outcome=e.outcome, detail=e.detail, reason=e.reason, hash=e.hash,
-                )
-                for e in s.execute(stmt).scalars()
-            ]
+        return audit.list_entries(self.services, self.actor, limit=limit, before=before)
 
     def audit_verify(self) -> AuditVerifyResult:
-        self.services.check(self.actor, "audit.verify")
-        with self.services.store.read() as s:
-            r = audit.verify(s)
-        return AuditVerifyResult(ok=r.ok, entries=r.entries, head=r.head, first_bad_id=r.first_bad_id, problem=r.problem)
+        return audit.verify_chain(self.services, self.actor)
 
     # lexicons
     def lexicon_list(self) -> list[LexiconTermPublic]:

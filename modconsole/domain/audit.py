@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from modconsole.schemas import AuditEntryPublic, AuditVerifyResult
+
 from .clock import to_utc
 from .models import AuditEntry
 
@@ -129,3 +131,29 @@ def _stream(session: Session, batch: int) -> Iterator[AuditEntry]:
             return
         yield from rows
         last = rows[-1].id or last
+
+
+def list_entries(svc: Any, actor: Any, *, limit: int = 100, before: int | None = None) -> list[AuditEntryPublic]:
+    """The newest entries first (admin); `before` pages back from an entry id."""
+    svc.check(actor, "audit.list")
+    with svc.store.read() as s:
+        stmt = select(AuditEntry).order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
+        if before is not None:
+            stmt = stmt.where(AuditEntry.id < before)  # type: ignore[operator]
+        if limit:
+            stmt = stmt.limit(limit)
+        return [
+            AuditEntryPublic(
+                id=e.id or 0, at=e.at, staff=e.staff_name, role=e.role, action=e.action, target_type=e.target_type,
+                target_id=e.target_id, outcome=e.outcome, detail=e.detail, reason=e.reason, hash=e.hash,
+            )
+            for e in s.execute(stmt).scalars()
+        ]
+
+
+def verify_chain(svc: Any, actor: Any) -> AuditVerifyResult:
+    """`verify` for an admin, as the interfaces show it."""
+    svc.check(actor, "audit.verify")
+    with svc.store.read() as s:
+        r = verify(s)
+    return AuditVerifyResult(ok=r.ok, entries=r.entries, head=r.head, first_bad_id=r.first_bad_id, problem=r.problem)

@@ -22,7 +22,6 @@ from modconsole.domain import (
     tokens,
 )
 from modconsole.domain import changes as changes_mod
-from modconsole.domain.models import AuditEntry
 from modconsole.errors import InvalidInput, ModconsoleError
 from modconsole.schemas import (
     AuditEntryPublic,
@@ -245,29 +244,14 @@ def staff_token_revoke(name: str, actor: ActorDep, svc: SvcDep) -> dict[str, int
 @router.get("/audit", tags=["audit"])
 def audit_list(actor: ActorDep, svc: SvcDep, limit: Annotated[int, Query(ge=0, le=10_000)] = 100,
                before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None) -> list[AuditEntryPublic]:
-    svc.check(actor, "audit.list")
-    from sqlalchemy import select
-
-    with svc.store.read() as s:
-        stmt = select(AuditEntry).order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
-        if before is not None:
-            stmt = stmt.where(AuditEntry.id < before)  # type: ignore[operator]
-        if limit:
-            stmt = stmt.limit(limit)
-        return [_audit_public(e) for e in s.execute(stmt).scalars()]
-
-
-def _audit_public(e: AuditEntry) -> AuditEntryPublic:
-    return AuditEntryPublic(id=e.id or 0, at=e.at, staff=e.staff_name, role=e.role, action=e.action, target_type=e.target_type,
-                            target_id=e.target_id, outcome=e.outcome, detail=e.detail, reason=e.reason, hash=e.hash)
+    """The newest entries first (admin)."""
+    return audit_mod.list_entries(svc, actor, limit=limit, before=before)
 
 
 @router.get("/audit/verify", tags=["audit"])
 def audit_verify(actor: ActorDep, svc: SvcDep) -> AuditVerifyResult:
-    svc.check(actor, "audit.verify")
-    with svc.store.read() as s:
-        r = audit_mod.verify(s)
-    return AuditVerifyResult(ok=r.ok, entries=r.entries, head=r.head, first_bad_id=r.first_bad_id, problem=r.problem)
+    """Walk the hash chain; names the first bad entry (admin)."""
+    return audit_mod.verify_chain(svc, actor)
 
 
 @router.get("/lexicon", tags=["lexicon"])
