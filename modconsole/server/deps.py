@@ -11,11 +11,11 @@ from modconsole.domain.auth import Actor
 from modconsole.domain.service import Services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
-def current_actor(
+async def current_actor(
     services: Annotated[Services, Depends(get_services)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> Actor:

@@ -159,8 +159,9 @@ def case_show(case_id: CasePath, actor: ActorDep, svc: SvcDep) -> CaseDetail:
 
 
 @router.post("/cases/{case_id}/claim", tags=["cases"])
-def case_claim(case_id: CasePath, actor: ActorDep, svc: SvcDep, force: bool = False) -> ClaimResult:
-    """Take or renew the lease; 409 names the holder."""
+async def case_claim(case_id: CasePath, actor: ActorDep, svc: SvcDep, force: bool = False) -> ClaimResult:
+    """Take or renew the lease; 409 names the holder. (Run on the event loop: a claim is one
+    short transaction, cheaper than the hop to a thread; several workers share the load.)"""
     return cases.claim(svc, actor, case_id, force=force)
 
 
