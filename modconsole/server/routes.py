@@ -1,4 +1,9 @@
-"""The API's routes: each one line over the domain services (authorization and audit live there)."""
+"""The API's routes: each one line over the domain services (authorization and audit live there).
+
+Short case actions (one small transaction) are `async def` and run on the event loop: the hop
+to a worker thread cost more than the work. Anything that can take long (lists, counts over a
+big store, ingest, audit verification) stays in the threadpool so it never stalls the loop.
+"""
 
 from __future__ import annotations
 
@@ -153,7 +158,7 @@ async def changes(actor: ActorDep, svc: SvcDep, since: Annotated[int | None, Que
 
 
 @router.get("/cases/{case_id}", tags=["cases"])
-def case_show(case_id: CasePath, actor: ActorDep, svc: SvcDep) -> CaseDetail:
+async def case_show(case_id: CasePath, actor: ActorDep, svc: SvcDep) -> CaseDetail:
     """A case in context; never the reporter."""
     return cases.show(svc, actor, case_id)
 
@@ -166,26 +171,26 @@ async def case_claim(case_id: CasePath, actor: ActorDep, svc: SvcDep, force: boo
 
 
 @router.post("/cases/{case_id}/release", status_code=204, tags=["cases"])
-def case_release(case_id: CasePath, actor: ActorDep, svc: SvcDep) -> Response:
+async def case_release(case_id: CasePath, actor: ActorDep, svc: SvcDep) -> Response:
     """Give the lease back."""
     cases.release(svc, actor, case_id)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/notes", tags=["cases"])
-def case_note(case_id: CasePath, note: NoteIn, actor: ActorDep, svc: SvcDep) -> NotePublic:
+async def case_note(case_id: CasePath, note: NoteIn, actor: ActorDep, svc: SvcDep) -> NotePublic:
     """Add a staff note."""
     return cases.note(svc, actor, case_id, note.body)
 
 
 @router.post("/cases/{case_id}/resolve", tags=["cases"])
-def case_resolve(case_id: CasePath, body: ResolveIn, actor: ActorDep, svc: SvcDep) -> CasePublic:
+async def case_resolve(case_id: CasePath, body: ResolveIn, actor: ActorDep, svc: SvcDep) -> CasePublic:
     """Dismiss, hide or remove."""
     return cases.resolve(svc, actor, case_id, body.action, body.reason)
 
 
 @router.post("/cases/{case_id}/escalate", tags=["cases"])
-def case_escalate(case_id: CasePath, body: EscalateIn, actor: ActorDep, svc: SvcDep) -> CasePublic:
+async def case_escalate(case_id: CasePath, body: EscalateIn, actor: ActorDep, svc: SvcDep) -> CasePublic:
     """To a senior or to the clinical team."""
     return cases.escalate(svc, actor, case_id, body.to, body.reason)
 
@@ -295,7 +300,7 @@ class AckIn(BaseModel):
 
 
 @router.get("/members/{member_id}/status", tags=["platform"])
-def member_status(member_id: str, actor: ActorDep, svc: SvcDep, at: datetime | None = None,
+async def member_status(member_id: str, actor: ActorDep, svc: SvcDep, at: datetime | None = None,
                   with_member: Annotated[str | None, Query(alias="with")] = None) -> EffectiveStatus:
     """can_login, can_post, can_comment (and can_message with another member) at an instant."""
     return platform.status(svc, actor, member_id, at, with_member)
