@@ -20,10 +20,8 @@ from modconsole.domain import (
 )
 from modconsole.domain import changes as changes_mod
 from modconsole.domain.auth import Actor
-from modconsole.domain.models import Staff
 from modconsole.domain.service import Services
 from modconsole.domain.store import Store
-from modconsole.errors import NotFound
 from modconsole.schemas import (
     AuditEntryPublic,
     AuditVerifyResult,
@@ -65,11 +63,7 @@ class LocalBackend:
 
     @property
     def whoami(self) -> StaffPublic:
-        with self.services.store.read() as s:
-            row = s.get(Staff, self.actor.id)
-            if row is None:
-                raise NotFound(f"no staff member {self.actor.name!r}")
-            return staff.to_public(row)
+        return staff.public_of(self.services, self.actor)
 
     def close(self) -> None:
         self.services.store.dispose()

@@ -192,7 +192,7 @@ def show(svc: Services, actor: Actor, case_id: int) -> CaseDetail:
             for e in events
         ]
         for model, label in ((Question, "questions"), (DeletionRequest, "deletion_requests"), (Appeal, "appeals")):
-            rows = s.execute(select(model).where(model.case_id == case_id)).scalars().all() if hasattr(model, "case_id") else []
+            rows = s.execute(select(model).where(model.case_id == case_id)).scalars().all()
             if rows:
                 detail.extra[label] = [
                     {k: v for k, v in r.model_dump(mode="json").items() if k not in ("extra",)} for r in rows

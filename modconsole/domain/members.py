@@ -65,7 +65,7 @@ def show(svc: Services, actor: Actor, member_id: str) -> MemberDetail:
         in_force = {x.id for x in sanctions.in_force(s, member_id, now)}
         detail.sanctions_in_force = [sanctions.to_public(x) for x in history if x.id in in_force]
         detail.sanctions_past = [sanctions.to_public(x) for x in history if x.id not in in_force]
-        detail.notes = _notes(s, member_id, names)
+        detail.notes = _notes(svc, s, member_id)
         if m.device:
             linked = s.execute(
                 select(Member).where(Member.device == m.device, Member.id != member_id).limit(RECENT)
@@ -75,10 +75,10 @@ def show(svc: Services, actor: Actor, member_id: str) -> MemberDetail:
         return detail
 
 
-def _notes(s: Session, member_id: str, names: dict[int, str]) -> list[NotePublic]:
+def _notes(svc: Services, s: Session, member_id: str) -> list[NotePublic]:
     rows = s.execute(
         select(CaseNote).join(Case, Case.id == CaseNote.case_id).where(Case.member_id == member_id)
         .order_by(CaseNote.id.desc()).limit(RECENT)
     ).scalars().all()
-    all_names = names | queues.staff_names(s) if any(n.staff_id not in names for n in rows) else names
-    return [NotePublic(id=n.id or 0, author=all_names.get(n.staff_id, "?"), body=n.body, created_at=n.created_at) for n in rows]
+    names = svc.staff_names(s, {n.staff_id for n in rows})
+    return [NotePublic(id=n.id or 0, author=names.get(n.staff_id, "?"), body=n.body, created_at=n.created_at) for n in rows]

@@ -49,6 +49,17 @@ def add(svc: Services, actor: Actor, name: str, role: str) -> StaffPublic:
     return svc.perform(actor, "staff.add", change, target_type="staff", target_id=name)
 
 
+def public_of(svc: Services, actor: Actor) -> StaffPublic:
+    """The acting staff member as interfaces show it. Raises NotFound."""
+    from modconsole.errors import NotFound
+
+    with svc.store.read() as s:
+        row = s.get(Staff, actor.id)
+        if row is None:
+            raise NotFound(f"no staff member {actor.name!r}")
+        return to_public(row)
+
+
 def list_all(svc: Services, actor: Actor) -> list[StaffPublic]:
     svc.check(actor, "staff.list")
     with svc.store.read() as s:

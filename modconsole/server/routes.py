@@ -119,10 +119,7 @@ def healthz() -> dict[str, str]:
 @router.get("/whoami", tags=["staff"])
 def whoami(actor: ActorDep, svc: SvcDep) -> StaffPublic:
     """The staff member the token stands for."""
-    from modconsole.domain.models import Staff
-
-    with svc.store.read() as s:
-        return staff.to_public(s.get(Staff, actor.id))  # type: ignore[arg-type]
+    return staff.public_of(svc, actor)
 
 
 @router.get("/queue", tags=["queue"])
