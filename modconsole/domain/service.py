@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqlalchemy import Connection
 from sqlmodel import Session, select
 
 from modconsole.errors import ClaimHeld, Forbidden, ModconsoleError, NotFound, Unauthenticated
@@ -70,7 +71,7 @@ class Services:
             self._detector_version = current
         return self._detector
 
-    def staff_names(self, session: Session, needed: set[int] | None = None) -> dict[int, str]:
+    def staff_names(self, session: Session | Connection, needed: set[int] | None = None) -> dict[int, str]:
         """Staff id -> name, cached; reloaded when an id is missing (names never change)."""
         if self._staff_names is None or (needed and not needed <= self._staff_names.keys()):
             self._staff_names = {i: n for i, n in session.execute(select(Staff.id, Staff.name)).all() if i is not None}
@@ -144,9 +145,9 @@ class Services:
         self, actor: Actor, action: str, refusal: ModconsoleError, *, target_type: str | None, target_id: str | int | None
     ) -> None:
         log.info("refused %s for %s (%s) on %s %s", action, actor.name, actor.role, target_type, target_id)
-        with self.store.write() as session:
-            self.store.lock_audit_chain(session)
+        with self.store.write_conn() as conn:
+            self.store.lock_audit_chain(conn)
             audit.append(
-                session, at=self.now(), staff_id=actor.id, staff_name=actor.name, role=actor.role, action=action,
+                conn, at=self.now(), staff_id=actor.id, staff_name=actor.name, role=actor.role, action=action,
                 outcome="refused", target_type=target_type, target_id=target_id, detail={"why": refusal.message},
             )

@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from modconsole.errors import InvalidInput, NotFound, Unauthenticated
@@ -63,21 +63,26 @@ def revoke_all(svc: Services, actor: Actor, name: str) -> int:
     return svc.perform(actor, "staff.token", change, target_type="staff", target_id=name)
 
 
+_BY_HASH = (
+    select(ApiToken.revoked_at, ApiToken.expires_at, Staff.id, Staff.name, Staff.role, Staff.active)
+    .join(Staff, Staff.id == ApiToken.staff_id)  # type: ignore[arg-type]
+    .where(ApiToken.token_hash == bindparam("h"))
+)
+
+
 def authenticate(svc: Services, token: str | None) -> Actor:
     """The actor a bearer token stands for; Unauthenticated otherwise (nothing else is said)."""
     if not token or not token.startswith(PREFIX) or len(token) > 200:
         raise Unauthenticated("missing or malformed token")
-    with svc.store.read() as s:
-        row = s.execute(
-            select(ApiToken, Staff).join(Staff, Staff.id == ApiToken.staff_id).where(ApiToken.token_hash == digest(token))
-        ).first()
+    with svc.store.read_conn() as conn:  # Core: every API request passes here
+        row = conn.execute(_BY_HASH, {"h": digest(token)}).first()
     if row is None:
         raise Unauthenticated("unknown token")
-    tok, staff = row
-    if tok.revoked_at is not None:
+    revoked_at, expires_at, staff_id, name, role, active = row
+    if revoked_at is not None:
         raise Unauthenticated("this token was revoked")
-    if tok.expires_at <= svc.now():
+    if expires_at <= svc.now():
         raise Unauthenticated("this token has expired")
-    if not staff.active:
+    if not active:
         raise Unauthenticated("this staff member is deactivated")
-    return Actor(id=staff.id, name=staff.name, role=staff.role)
+    return Actor(id=staff_id, name=name, role=role)

@@ -72,3 +72,33 @@ def test_a_store_behind_the_code_says_to_upgrade(tmp_path) -> None:  # type: ign
         store.require_initialized()
     store.upgrade()
     store.require_initialized()
+
+
+@pytest.mark.postgres
+def test_pooled_connections_killed_by_the_server_are_replaced(pg_cluster, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A pooled connection whose server backend died (a restart, a failover, an idle timeout) is
+    pinged when it has been idle and replaced, so the next request works (no pre-ping per use)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from modconsole.domain import store as store_mod
+
+    from ..conftest import postgres_store
+
+    st = postgres_store(pg_cluster, clock)
+    try:
+        with st.read_conn() as conn:
+            before = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        killer = create_engine(st.url, poolclass=NullPool)  # not from the store's pool
+        with killer.begin() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": before}).scalar() is True
+        killer.dispose()
+        monkeypatch.setattr(store_mod, "IDLE_PING_S", 0.0)
+        for _ in range(3):  # whichever pooled connection comes out, a dead one is never used
+            with st.read_conn() as conn:
+                pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+            assert pid != before
+        with st.write_conn() as conn:
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        st.dispose()
