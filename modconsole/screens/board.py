@@ -1,13 +1,21 @@
 """The queue board: one view per queue with its count, "all" and "my claims".
 
 Pages from the backend (the first page on opening, the next near the end of the table), so a
-queue of a million cases opens like one of ten. Every `REFRESH_S` seconds the counts and the
-visible page are fetched again; a new urgent case rings the bell and shows an alert. SLA
-clocks tick every second.
+queue of a million cases opens like one of ten.
+
+Live updates: a background thread keeps a long-poll open on `backend.changes()` (the server's
+`GET /changes`; in-process polling of the store with the local backend). The cases it brings
+are looked at at once: a new open urgent case rings the bell and shows an alert without
+waiting for a refresh. Any change marks the board stale, and the next one-second tick fetches
+the visible page and the counts again (at most once a second however busy the stream is).
+With nothing changing, the board is fetched again every `IDLE_REFRESH_S` seconds anyway, for
+what no case event announces (a claim's lease running out, a case crossing its SLA). SLA
+clocks tick every second on screen.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from rich.text import Text
@@ -27,8 +35,9 @@ from .case import CaseScreen
 from .dialogs import TextPrompt
 from .feedback import attempt, report
 
-REFRESH_S = 1.0
-COUNTS_EVERY = 5
+IDLE_REFRESH_S = 5
+LIVE_WAIT_S = 15.0
+LIVE_RETRY_S = 2.0
 
 
 class BoardScreen(Screen[None]):
@@ -64,6 +73,8 @@ class BoardScreen(Screen[None]):
         self.seen_urgent: set[int] | None = None
         self.counts: list[QueueCount] = []
         self._ticks = 0
+        self._stale = False
+        self._live_stop = threading.Event()
         self.me = backend.whoami
 
     def compose(self) -> ComposeResult:
@@ -79,8 +90,11 @@ class BoardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.refresh_board()
         self.query_one(QueueTable).focus()
-        self.set_interval(REFRESH_S, self._refresh_in_background)
         self.set_interval(1.0, self._tick)
+        threading.Thread(target=self._follow_changes, name="board-live", daemon=True).start()
+
+    def on_unmount(self) -> None:
+        self._live_stop.set()
 
     @property
     def table(self) -> QueueTable:
@@ -109,15 +123,37 @@ class BoardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="board-refresh")
     def _refresh_in_background(self) -> None:
-        """The periodic refresh, off the UI thread (counts over a million cases take ~100 ms);
-        counts every COUNTS_EVERY ticks, the page and the urgent check every tick."""
-        self._ticks += 1
+        """A refresh off the UI thread (counts over a million cases take ~100 ms)."""
         try:
-            gathered = self._gather(self._ticks % COUNTS_EVERY == 0)
+            gathered = self._gather(True)
         except ModconsoleError as exc:
             self.app.call_from_thread(report, self.app, exc, "error")
             return
         self.app.call_from_thread(self._apply, *gathered)
+
+    def _follow_changes(self) -> None:
+        """The live thread: long-polls the backend for changed cases until the board goes away.
+        A daemon thread, not a Textual worker, so that quitting never waits on an open poll.
+        Errors are left to the periodic refresh to report; the poll retries after a pause."""
+        cursor: int | None = None
+        while not self._live_stop.is_set():
+            try:
+                result = self.backend.changes(since=cursor, wait=0.0 if cursor is None else LIVE_WAIT_S)
+            except Exception:  # noqa: BLE001 - a server away, a network error: try again shortly
+                self._live_stop.wait(LIVE_RETRY_S)
+                continue
+            if self._live_stop.is_set():
+                return
+            if cursor is not None and result.cases:
+                try:
+                    self.app.call_from_thread(self._on_changes, result.cases)
+                except RuntimeError:  # the app is gone
+                    return
+            cursor = result.cursor
+
+    def _on_changes(self, changed: list[CasePublic]) -> None:
+        self._alert_urgent({c.id for c in changed if c.queue == "urgent" and c.state == "open"})
+        self._stale = True
 
     def _apply(self, counts: list[QueueCount] | None, cases: list[CasePublic], urgent: set[int]) -> None:
         if counts is not None and counts != self.counts:
@@ -125,6 +161,10 @@ class BoardScreen(Screen[None]):
             self._show_views()
         self.table.show_cases(cases, self.app.now())  # type: ignore[attr-defined]
         self._title()
+        self._alert_urgent(urgent)
+
+    def _alert_urgent(self, urgent: set[int]) -> None:
+        """Bell and an alert for open urgent cases not seen before (none on the first look)."""
         if self.seen_urgent is not None and urgent - self.seen_urgent:
             new = sorted(urgent - self.seen_urgent)
             self.app.bell()
@@ -160,6 +200,10 @@ class BoardScreen(Screen[None]):
 
     def _tick(self) -> None:
         self.table.tick(self.app.now())  # type: ignore[attr-defined]
+        self._ticks += 1
+        if self._stale or self._ticks % IDLE_REFRESH_S == 0:
+            self._stale = False
+            self._refresh_in_background()
 
     # --- navigation ------------------------------------------------------------------------------
 

@@ -349,3 +349,42 @@ async def test_claim_and_release_from_the_board(svc: Services) -> None:
         await pilot.press("r")
         await pilot.pause()
         assert table.cases[0].claimed_by is None and table.cases[0].state == "open"
+
+
+async def test_on_the_remote_backend_a_new_urgent_case_alerts_within_two_seconds(svc: Services) -> None:
+    """The console on `--api`: a real `modconsole serve`, the platform posting over HTTP, the
+    board told through the long-poll (not a periodic refresh, which comes every 5 s)."""
+    import time
+
+    import httpx
+
+    from modconsole.backend.remote import RemoteBackend
+    from modconsole.domain import tokens
+    from modconsole.domain.store import Store
+
+    from ..contract.conftest import Server
+
+    issuer = Services(Store(svc.store.url))  # the real clock, as the server's
+    token, feeder = (tokens.issue(issuer, issuer.actor("root"), n) for n in ("lea", "feed"))
+    server = Server(svc.store.url)
+    remote = RemoteBackend(server.url, token)
+    try:
+        app = make_app(remote)
+        async with app.run_test(size=(150, 40)) as pilot:
+            await pilot.pause(1.0)  # the board is up and its long-poll open
+            table = app.screen.query_one(QueueTable)
+            assert table.cases and "u9" not in {c.subject_id for c in table.cases}
+            assert not any(n.title == "URGENT" for n in app._notifications)
+            event = {"type": "self_assessment", "id": "sa-remote", "member": "u9", "suicidal": True, "score": 25}
+            posted = time.monotonic()
+            httpx.post(server.url + "/events", json=event, headers={"Authorization": f"Bearer {feeder}"}).raise_for_status()
+            while time.monotonic() - posted < 2.0 and not any(n.title == "URGENT" for n in app._notifications):
+                await pilot.pause(0.05)
+            assert any(n.title == "URGENT" for n in app._notifications), "no alert within 2 s"
+            await pilot.pause(1.5)  # the stale board is fetched again on the next tick
+            # (the fixture's cases were made at 09:00 by a fixed clock: past their SLA by the
+            # server's real clock, they stay above the new one)
+            assert any(c.subject_id == "u9" and c.queue == "urgent" for c in table.cases)
+    finally:
+        remote.close()
+        server.stop()
