@@ -1,12 +1,16 @@
-"""16 concurrent API clients claiming the same cases: each case is claimed exactly once."""
+"""16 concurrent API clients claiming the same 1,000 cases: each case is claimed exactly once,
+every loser is told the winner and the refusal is audited; the chain still verifies."""
 
 from __future__ import annotations
 
 import random
 import threading
 
+from sqlalchemy import func, select
+
 from modconsole.backend.remote import RemoteBackend
-from modconsole.domain import staff, tokens
+from modconsole.domain import audit, staff, tokens
+from modconsole.domain.models import AuditEntry
 from modconsole.domain.service import Services
 from modconsole.domain.store import Store
 from modconsole.errors import ClaimHeld
@@ -15,7 +19,7 @@ from ..domain.helpers import make_cases
 from .conftest import Server
 
 CLIENTS = 16
-CASES = 150
+CASES = 1000
 
 
 def test_sixteen_clients_claim_each_case_once(store: Store) -> None:
@@ -63,3 +67,9 @@ def test_sixteen_clients_claim_each_case_once(store: Store) -> None:
     winner = {c: n for n, w in wins.items() for c in w}
     assert all(winner[cid] == holder for cid, holder in told), "losers are told the winner's name"
     assert len(told) == CASES * (CLIENTS - 1)
+    with svc.store.read() as s:
+        refused = s.execute(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "case.claim", AuditEntry.outcome == "refused")).scalar()
+        assert refused == len(told), "every lost claim is audited as a refused attempt"
+        check = audit.verify(s)
+        assert check.ok, check
