@@ -153,6 +153,9 @@ def ingest(
         raise typer.Exit(1)
 
 
+GRACE_S = 2
+
+
 @app.command()
 def serve(
     ctx: typer.Context,
@@ -176,8 +179,10 @@ def serve(
     except ModconsoleError as exc:
         fail(exc)
     os.environ["MODCONSOLE_DB"] = st.settings.db  # the factory reads it in every worker
+    # On SIGTERM, requests in flight get GRACE_S to finish; then open long-polls (`/changes`
+    # waits up to 60 s) are cut, and their clients poll again elsewhere or after a restart.
     uvicorn.run("modconsole.server.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                log_level="warning", timeout_graceful_shutdown=GRACE_S)
 
 
 @app.command()

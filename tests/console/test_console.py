@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -35,14 +37,53 @@ def feed(svc: Services, events: list[dict]) -> None:
     ingest.ingest_file(svc, svc.actor("feed"), io.BytesIO(data))
 
 
+@pytest.fixture(params=["local", pytest.param("remote", marks=pytest.mark.remote)])
+def svc(request, sqlite, tmp_path, monkeypatch) -> Iterator[Services]:  # type: ignore[no-untyped-def]
+    """The store with the fixture's events, and the console's backend: in-process (`local`),
+    or a real `modconsole serve` on loopback (`remote`, as with `--api`). The remote store
+    runs on the real clock, as the server does, so that leases and SLAs agree on both sides."""
+    if request.param == "local":
+        s = make_services(sqlite)
+        feed(s, EVENTS)
+        yield s
+        return
+    from modconsole.backend.remote import RemoteBackend
+    from modconsole.domain import tokens
+    from modconsole.domain.store import Store
+
+    from ..contract.conftest import Server
+
+    store = Store(f"sqlite:///{tmp_path / 'remote.db'}")
+    store.upgrade()
+    s = make_services(store)
+    feed(s, EVENTS)
+    issued = {name: tokens.issue(s, s.actor("root"), name) for name in ("root", "lea", "sam", "ines", "drm")}
+    server = Server(store.url)
+    made: list[RemoteBackend] = []
+
+    def remote(_svc: Services, name: str) -> RemoteBackend:
+        made.append(RemoteBackend(server.url, issued[name]))
+        return made[-1]
+
+    monkeypatch.setitem(globals(), "backend", remote)
+    try:
+        yield s
+    finally:
+        for b in made:
+            b.close()
+        server.stop()
+        store.dispose()
+
+
 @pytest.fixture
-def svc(sqlite) -> Services:  # type: ignore[no-untyped-def]
+def local_svc(sqlite) -> Services:  # type: ignore[no-untyped-def]
     s = make_services(sqlite)
     feed(s, EVENTS)
     return s
 
 
-def backend(svc: Services, name: str) -> LocalBackend:
+def backend(svc: Services, name: str) -> Any:
+    """The console's backend for staff member `name` (replaced by the `remote` fixture)."""
     return LocalBackend(Services(svc.store), name)
 
 
@@ -351,7 +392,7 @@ async def test_claim_and_release_from_the_board(svc: Services) -> None:
         assert table.cases[0].claimed_by is None and table.cases[0].state == "open"
 
 
-async def test_on_the_remote_backend_a_new_urgent_case_alerts_within_two_seconds(svc: Services) -> None:
+async def test_on_the_remote_backend_a_new_urgent_case_alerts_within_two_seconds(local_svc: Services) -> None:
     """The console on `--api`: a real `modconsole serve`, the platform posting over HTTP, the
     board told through the long-poll (not a periodic refresh, which comes every 5 s)."""
     import time
@@ -364,9 +405,9 @@ async def test_on_the_remote_backend_a_new_urgent_case_alerts_within_two_seconds
 
     from ..contract.conftest import Server
 
-    issuer = Services(Store(svc.store.url))  # the real clock, as the server's
+    issuer = Services(Store(local_svc.store.url))  # the real clock, as the server's
     token, feeder = (tokens.issue(issuer, issuer.actor("root"), n) for n in ("lea", "feed"))
-    server = Server(svc.store.url)
+    server = Server(local_svc.store.url)
     remote = RemoteBackend(server.url, token)
     try:
         app = make_app(remote)
