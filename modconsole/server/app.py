@@ -8,7 +8,7 @@ from modconsole.domain.service import Services
 from modconsole.domain.store import Store
 
 from . import errors
-from .routes import router
+from .routers import ROUTERS
 
 
 def create_app(db_url: str) -> FastAPI:
@@ -19,7 +19,8 @@ def create_app(db_url: str) -> FastAPI:
                   description="Trust-and-safety console API: the same service layer as the local store.")
     app.state.services = Services(store)
     errors.install(app)
-    app.include_router(router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
 
 

@@ -1,0 +1,7 @@
+"""One router per resource; `ROUTERS` in the order the OpenAPI document lists them."""
+
+from __future__ import annotations
+
+from . import audit, cases, events, lexicon, members, meta, platform, policy, queue, sanctions, staff
+
+ROUTERS = [meta.router, staff.router, queue.router, cases.router, events.router, audit.router, lexicon.router, policy.router, members.router, platform.router, sanctions.router]

@@ -1,0 +1,74 @@
+"""Request and response bodies of the API, and the limits on them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path
+from pydantic import BaseModel, Field
+
+from modconsole.errors import ModconsoleError
+
+MAX_EVENTS_BYTES = 16 * 1024 * 1024
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class PayloadTooLarge(ModconsoleError):
+    title = "Payload too large"
+    status = 413
+
+
+class NoteIn(BaseModel):
+    body: str = Field(max_length=20_000)
+
+
+class ResolveIn(BaseModel):
+    action: str
+    reason: str | None = None
+
+
+class EscalateIn(BaseModel):
+    to: str
+    reason: str
+
+
+class StaffIn(BaseModel):
+    name: str
+    role: str
+
+
+class LexiconIn(BaseModel):
+    term: str
+    category: str
+    lang: str
+    severity: int = 2
+
+
+class PolicyIn(BaseModel):
+    value: str
+
+
+class SanctionIn(BaseModel):
+    member: str
+    kind: str
+    reason: str
+    duration: str | None = None
+    other: str | None = None
+    case_id: Id | None = None
+
+
+class MessageIn(BaseModel):
+    template: str | None = None
+    body: str | None = None
+    case_id: Id | None = None
+
+
+class AckIn(BaseModel):
+    ids: list[Id] = Field(min_length=1, max_length=1000)
+
+
+class TokenOut(BaseModel):
+    token: str
+
+
+CasePath = Annotated[int, Path(ge=1, le=2**63 - 1)]

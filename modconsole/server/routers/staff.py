@@ -1,0 +1,45 @@
+"""Staff members and their API tokens (admin), and who a token stands for.
+
+Each route is one line over the domain services; authorization and audit live there.
+Anything that can take long stays in the threadpool (plain `def`) so it never stalls the loop.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from modconsole.domain import staff, tokens
+from modconsole.schemas import StaffPublic
+
+from ..deps import ActorDep, SvcDep
+from .bodies import StaffIn, TokenOut
+
+router = APIRouter()
+
+
+@router.get("/whoami", tags=["staff"])
+def whoami(actor: ActorDep, svc: SvcDep) -> StaffPublic:
+    """The staff member the token stands for."""
+    return staff.public_of(svc, actor)
+
+
+@router.get("/staff", tags=["staff"])
+def staff_list(actor: ActorDep, svc: SvcDep) -> list[StaffPublic]:
+    return staff.list_all(svc, actor)
+
+
+@router.post("/staff", tags=["staff"])
+def staff_add(body: StaffIn, actor: ActorDep, svc: SvcDep) -> StaffPublic:
+    return staff.add(svc, actor, body.name, body.role)
+
+
+@router.post("/staff/{name}/token", tags=["staff"])
+def staff_token(name: str, actor: ActorDep, svc: SvcDep, days: int = tokens.DEFAULT_DAYS) -> TokenOut:
+    """Issue a token (admin); shown once."""
+    return TokenOut(token=tokens.issue(svc, actor, name, days))
+
+
+@router.delete("/staff/{name}/tokens", tags=["staff"])
+def staff_token_revoke(name: str, actor: ActorDep, svc: SvcDep) -> dict[str, int]:
+    """Revoke every live token of a staff member (admin)."""
+    return {"revoked": tokens.revoke_all(svc, actor, name)}
