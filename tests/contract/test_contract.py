@@ -169,3 +169,21 @@ def test_rejected_line_numbers_are_the_file_s(setup, monkeypatch) -> None:  # ty
     result = feed(backend("feed"), lines)
     assert [r.line for r in result.rejected] == [7, 26]
     assert result.events == 28 and result.by_type == {"content": 28}
+
+
+def test_tokens_and_policy_show(setup) -> None:  # type: ignore[no-untyped-def]
+    _, backend = setup
+    root, lea = backend("root"), backend("lea")
+    token = root.staff_token("sam", days=1)
+    assert token.startswith("mct_") and len(token) > 30
+    with pytest.raises(Forbidden):
+        lea.staff_token("sam")
+    with pytest.raises(NotFound):
+        root.staff_token("nobody")
+    assert root.staff_token_revoke("sam") >= 1
+    assert root.staff_token_revoke("sam") == 0  # nothing left to revoke
+    with pytest.raises(Forbidden):
+        lea.staff_token_revoke("sam")
+    policy = root.policy_show()
+    assert policy["harassment_followups"] == 3 and policy["sla.urgent"] == 5  # minutes
+    assert lea.policy_show() == policy  # every role may read the policy (SLAs are on the board)
