@@ -71,9 +71,10 @@ class Content(SQLModel, table=True):
     thread: str | None = Field(default=None, max_length=128)
     parent_id: str | None = Field(default=None, max_length=128)
     wall_of: str | None = Field(default=None, max_length=128)
-    visibility: str = Field(default="visible", max_length=16)  # visible | hidden | removed
+    visibility: str = Field(default="visible", max_length=16)  # visible | hidden | removed | pending_edit
     placeholder: bool = False
     extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    edited_at: datetime | None = None  # the platform's time of the newest edit taken
 
     __table_args__ = (Index("ix_content_conversation", "author_id", "recipient_id", "created_at"),)
 
@@ -132,6 +133,10 @@ class DeletionRequest(SQLModel, table=True):
     state: str = Field(default="pending", max_length=16)
     case_id: int | None = Field(default=None, foreign_key="moderation_case.id")
     extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    decision: str | None = Field(default=None, max_length=16)  # upheld | reversed
+    decided_by: int | None = Field(default=None, foreign_key="staff.id")
+    decided_at: datetime | None = None
+    decision_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class Appeal(SQLModel, table=True):
@@ -144,6 +149,10 @@ class Appeal(SQLModel, table=True):
     state: str = Field(default="pending", max_length=16)
     case_id: int | None = Field(default=None, foreign_key="moderation_case.id")
     extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    decision: str | None = Field(default=None, max_length=16)  # upheld | reversed
+    decided_by: int | None = Field(default=None, foreign_key="staff.id")
+    decided_at: datetime | None = None
+    decision_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class Block(SQLModel, table=True):
@@ -258,7 +267,9 @@ class Sanction(SQLModel, table=True):
     starts_at: datetime
     ends_at: datetime | None = None  # None = permanent / until lifted
     reason: str = Field(sa_column=Column(Text, nullable=False))
+    rule: str | None = Field(default=None, max_length=32)  # the house rule's id (data/house_rules.json)
     statement: str | None = Field(default=None, sa_column=Column(Text))
+    extends_id: int | None = Field(default=None, foreign_key="sanction.id")  # evasion: the sanction it extends
     case_id: int | None = Field(default=None, foreign_key="moderation_case.id")
     created_by: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime
