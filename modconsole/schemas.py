@@ -164,6 +164,9 @@ class LexiconTermPublic(BaseModel):
 
 
 class SanctionPublic(BaseModel):
+    """A sanction as staff see it. `statement` is the statement of reasons sent to the member
+    (decision, facts, rule, duration, how to appeal; never who reported)."""
+
     id: int
     member: str
     kind: str
@@ -173,6 +176,31 @@ class SanctionPublic(BaseModel):
     reason: str
     case_id: int | None
     lifted_at: datetime | None = None
+    rule: str | None = None
+    statement: str | None = None
+    decided_by: str | None = None
+    lift_reason: str | None = None
+    extends: int | None = None  # evasion: the sanction this one extends to a linked profile
+
+
+class AppealPublic(BaseModel):
+    """An appeal (EU DSA Art. 20) with what it contests and who decided first (who must not
+    decide the appeal). `id` is the appeal's case id, which `appeal decide` takes."""
+
+    id: int
+    appeal: str  # the platform's appeal id
+    member: str
+    state: str  # pending | upheld | reversed
+    created_at: datetime | None
+    body: str | None
+    contests: str  # "sanction" | "content" | "unknown"
+    sanction: SanctionPublic | None = None
+    content: str | None = None  # the content id whose hiding or removal is contested
+    content_case: int | None = None
+    first_decided_by: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_reason: str | None = None
 
 
 class MemberDetail(BaseModel):

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import IO, Protocol
 
 from modconsole.schemas import (
+    AppealPublic,
     AuditEntryPublic,
     AuditVerifyResult,
     CaseDetail,
@@ -117,8 +118,40 @@ class Backend(Protocol):
         ...
 
     def sanction_apply(self, *, member: str, kind: str, duration: str | None, reason: str,
-                       other: str | None = None, case_id: int | None = None) -> SanctionPublic:
-        """Raises Forbidden (e.g. a moderator's permanent ban, audited), InvalidInput, NotFound."""
+                       other: str | None = None, case_id: int | None = None, rule: str | None = None) -> SanctionPublic:
+        """Apply a sanction resting on a house rule (`rule`, or the reason's first word, or the
+        case's queue); returns it with its statement of reasons. Raises Forbidden (e.g. a
+        moderator's permanent ban, audited), InvalidInput (no house rule, bad duration), NotFound,
+        Conflict (a no-contact order already in force)."""
+        ...
+
+    def sanction_preview(self, *, member: str, kind: str, duration: str | None, reason: str,
+                         other: str | None = None, case_id: int | None = None, rule: str | None = None) -> SanctionPublic:
+        """What sanction_apply would do (same checks and errors), with the statement of reasons
+        the member would read; nothing is applied. The id is 0."""
+        ...
+
+    def sanction_lift(self, sanction_id: int, reason: str) -> SanctionPublic:
+        """Lift a sanction (senior, admin). Raises Forbidden, NotFound, Conflict (already lifted
+        or ended), InvalidInput."""
+        ...
+
+    def evasion_confirm(self, case_id: int, reason: str) -> list[SanctionPublic]:
+        """Confirm a ban-evasion case (senior, admin): permanent bans on every linked profile;
+        returns them. Raises Forbidden, InvalidInput (not an evasion case), Conflict, ClaimHeld."""
+        ...
+
+    def appeal_list(self, state: str = "pending") -> list[AppealPublic]:
+        """Appeals (pending, upheld, reversed or all), oldest first. Raises Forbidden, InvalidInput."""
+        ...
+
+    def appeal_show(self, case_id: int) -> AppealPublic:
+        """One appeal by its case id, with what it contests and who decided first."""
+        ...
+
+    def appeal_decide(self, case_id: int, decision: str, reason: str) -> AppealPublic:
+        """`uphold` or `reverse` (lifting the sanction or restoring the content); never by whoever
+        decided first. Raises Forbidden, InvalidInput, Conflict, ClaimHeld, NotFound."""
         ...
 
     def member_message(self, member_id: str, *, template: str | None = None, body: str | None = None,

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from modconsole.domain import (
+    appeals,
     audit,
     cases,
     ingest,
@@ -23,6 +24,7 @@ from modconsole.domain.auth import Actor
 from modconsole.domain.service import Services
 from modconsole.domain.store import Store
 from modconsole.schemas import (
+    AppealPublic,
     AuditEntryPublic,
     AuditVerifyResult,
     CaseDetail,
@@ -135,9 +137,29 @@ class LocalBackend:
         return members.show(self.services, self.actor, member_id)
 
     def sanction_apply(self, *, member: str, kind: str, duration: str | None, reason: str,
-                       other: str | None = None, case_id: int | None = None) -> SanctionPublic:
+                       other: str | None = None, case_id: int | None = None, rule: str | None = None) -> SanctionPublic:
         return sanctions.apply(self.services, self.actor, member=member, kind=kind, duration=duration, reason=reason,
-                               other=other, case_id=case_id)
+                               other=other, case_id=case_id, rule=rule)
+
+    def sanction_preview(self, *, member: str, kind: str, duration: str | None, reason: str,
+                         other: str | None = None, case_id: int | None = None, rule: str | None = None) -> SanctionPublic:
+        return sanctions.preview(self.services, self.actor, member=member, kind=kind, duration=duration, reason=reason,
+                                 other=other, case_id=case_id, rule=rule)
+
+    def sanction_lift(self, sanction_id: int, reason: str) -> SanctionPublic:
+        return sanctions.lift(self.services, self.actor, sanction_id, reason)
+
+    def evasion_confirm(self, case_id: int, reason: str) -> list[SanctionPublic]:
+        return sanctions.confirm_evasion(self.services, self.actor, case_id, reason)
+
+    def appeal_list(self, state: str = "pending") -> list[AppealPublic]:
+        return appeals.list_appeals(self.services, self.actor, state)
+
+    def appeal_show(self, case_id: int) -> AppealPublic:
+        return appeals.show(self.services, self.actor, case_id)
+
+    def appeal_decide(self, case_id: int, decision: str, reason: str) -> AppealPublic:
+        return appeals.decide(self.services, self.actor, case_id, decision, reason)
 
     def member_message(self, member_id: str, *, template: str | None = None, body: str | None = None,
                        case_id: int | None = None) -> int:

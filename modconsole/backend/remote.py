@@ -25,6 +25,7 @@ from modconsole.errors import (
     Unavailable,
 )
 from modconsole.schemas import (
+    AppealPublic,
     AuditEntryPublic,
     AuditVerifyResult,
     CaseDetail,
@@ -194,9 +195,33 @@ class RemoteBackend:
         return int(self._call("POST", "/outbox/ack", json={"ids": ids})["acknowledged"])
 
     def sanction_apply(self, *, member: str, kind: str, duration: str | None, reason: str,
-                       other: str | None = None, case_id: int | None = None) -> SanctionPublic:
-        payload = {"member": member, "kind": kind, "duration": duration, "reason": reason, "other": other, "case_id": case_id}
+                       other: str | None = None, case_id: int | None = None, rule: str | None = None) -> SanctionPublic:
+        payload = {"member": member, "kind": kind, "duration": duration, "reason": reason, "other": other, "case_id": case_id,
+                   "rule": rule}
         return self._call("POST", "/sanctions", json=payload, model=SanctionPublic)  # type: ignore[no-any-return]
+
+    def sanction_preview(self, *, member: str, kind: str, duration: str | None, reason: str,
+                         other: str | None = None, case_id: int | None = None, rule: str | None = None) -> SanctionPublic:
+        payload = {"member": member, "kind": kind, "duration": duration, "reason": reason, "other": other, "case_id": case_id,
+                   "rule": rule}
+        return self._call("POST", "/sanctions/preview", json=payload, model=SanctionPublic)  # type: ignore[no-any-return]
+
+    def sanction_lift(self, sanction_id: int, reason: str) -> SanctionPublic:
+        return self._call("POST", f"/sanctions/{sanction_id}/lift", json={"reason": reason}, model=SanctionPublic)  # type: ignore[no-any-return]
+
+    def evasion_confirm(self, case_id: int, reason: str) -> list[SanctionPublic]:
+        return self._call("POST", f"/cases/{case_id}/confirm-evasion", json={"reason": reason},  # type: ignore[no-any-return]
+                          model=list[SanctionPublic])
+
+    def appeal_list(self, state: str = "pending") -> list[AppealPublic]:
+        return self._call("GET", "/appeals", params={"state": state}, model=list[AppealPublic])  # type: ignore[no-any-return]
+
+    def appeal_show(self, case_id: int) -> AppealPublic:
+        return self._call("GET", f"/appeals/{case_id}", model=AppealPublic)  # type: ignore[no-any-return]
+
+    def appeal_decide(self, case_id: int, decision: str, reason: str) -> AppealPublic:
+        return self._call("POST", f"/appeals/{case_id}/decide", json={"decision": decision, "reason": reason},  # type: ignore[no-any-return]
+                          model=AppealPublic)
 
 
 def _error(response: httpx.Response) -> ModconsoleError:

@@ -11,7 +11,17 @@ import typer
 from modconsole.config import Settings
 from modconsole.errors import InvalidInput, ModconsoleError
 
-from . import audit_cmd, case_cmd, lexicon_cmd, member_cmd, policy_cmd, queue_cmd, sanction_cmd, staff_cmd
+from . import (
+    appeal_cmd,
+    audit_cmd,
+    case_cmd,
+    lexicon_cmd,
+    member_cmd,
+    policy_cmd,
+    queue_cmd,
+    sanction_cmd,
+    staff_cmd,
+)
 from .context import State, call, emit_json, err, fail, out, state
 
 app = typer.Typer(
@@ -30,6 +40,7 @@ app.add_typer(lexicon_cmd.app, name="lexicon")
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(member_cmd.app, name="member")
 app.add_typer(sanction_cmd.app, name="sanction")
+app.add_typer(appeal_cmd.app, name="appeal")
 
 
 @app.callback(invoke_without_command=True)

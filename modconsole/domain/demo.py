@@ -234,13 +234,13 @@ def seed_demo(url: str, seed: int = 7, fresh: bool = True) -> dict[str, Any]:
         sanctions.apply(svc, senior, member=facts["banned"], kind="ban", duration="permanent",
                         reason="harassment: repeated unanswered messages after a warning")
         sanctions.apply(svc, moderator, member=facts["muted"], kind="mute", duration="7d",
-                        reason="offensive language in comments")
+                        reason="respect: offensive language in comments")
         sanctions.apply(svc, moderator, member=facts["warned"], kind="warning", duration=None,
-                        reason="repeated messages without reply")
+                        reason="harassment: repeated messages without reply")
         sanctions.apply(svc, moderator, member=facts["members"][60], kind="comment_mute", duration="72h",
-                        reason="off-topic comments flooding threads")
+                        reason="spam: off-topic comments flooding threads")
         sanctions.apply(svc, senior, member=facts["members"][70], kind="no_contact", duration=None,
-                        other=facts["members"][71], reason="mutual harassment across walls")
+                        other=facts["members"][71], reason="no_contact: mutual harassment across walls")
     result2 = ingest_lines(svc, svc.actor("platform"), ((i, json.dumps(e)) for i, e in enumerate(second, 1)))
     from . import cases as casework
     from .cases import queue_counts

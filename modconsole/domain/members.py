@@ -13,7 +13,7 @@ from sqlmodel import Session
 from modconsole.errors import NotFound
 from modconsole.schemas import MemberDetail, MemberPublic, NotePublic
 
-from . import queues, sanctions
+from . import appeals, queues, sanctions
 from .auth import Actor, visible_queues
 from .cases import content_public
 from .models import Case, CaseNote, Content, Member, Sanction
@@ -26,19 +26,29 @@ def member_public(m: Member) -> MemberPublic:
     return MemberPublic(id=m.id, handle=m.handle, created_at=m.created_at, language=m.language, placeholder=m.placeholder)
 
 
-def suggest(history: list[Sanction]) -> tuple[str, str]:
-    """(next step, why) from the member's sanctions, most serious first."""
-    kinds = [s.kind for s in history]
-    if any(s.kind == "ban" and s.ends_at is None for s in history):
+VIOLATION_QUEUES = ("offensive", "harassment", "pii", "evasion")
+LADDER = ["warning", "mute (e.g. 72 hours)", "ban (temporary, e.g. 7 days)", "ban (permanent — a senior decides)"]
+
+
+def suggest(history: list[Sanction], severity: int = 0, reversed_ids: frozenset[int] | set[int] = frozenset()) -> tuple[str, str]:
+    """(next step, why): the ladder's step after the member's history (sanctions reversed on
+    appeal do not count; lifted ones do, they happened), one step further for a serious breach
+    (severity 3: threats, slurs, a no-contact breach). The moderator decides."""
+    counted = [x for x in history if x.id not in reversed_ids and x.kind != "no_contact"]
+    kinds = [x.kind for x in counted]
+    if any(x.kind == "ban" and x.ends_at is None and x.lifted_at is None for x in counted):
         return "ban (permanent, in force)", "already banned permanently"
     if "ban" in kinds:
-        return "ban (permanent — a senior decides)", f"{kinds.count('ban')} temporary ban(s) before"
-    if "mute" in kinds:
-        return "ban (temporary, e.g. 7 days)", f"{kinds.count('mute')} mute(s) before"
-    if "warning" in kinds or "comment_mute" in kinds:
-        n = kinds.count("warning") + kinds.count("comment_mute")
-        return "mute (e.g. 72 hours)", f"{n} warning(s) or comment-mute(s) before"
-    return "warning", "no sanction before"
+        step, why = 3, f"{kinds.count('ban')} temporary ban(s) before"
+    elif "mute" in kinds:
+        step, why = 2, f"{kinds.count('mute')} mute(s) before"
+    elif "warning" in kinds or "comment_mute" in kinds:
+        step, why = 1, f"{kinds.count('warning') + kinds.count('comment_mute')} warning(s) or comment-mute(s) before"
+    else:
+        step, why = 0, "no sanction before"
+    if severity >= 3 and step < 3:
+        step, why = step + 1, f"{why}; a serious breach (severity {severity}) is open"
+    return LADDER[step], why
 
 
 def show(svc: Services, actor: Actor, member_id: str) -> MemberDetail:
@@ -71,7 +81,11 @@ def show(svc: Services, actor: Actor, member_id: str) -> MemberDetail:
                 select(Member).where(Member.device == m.device, Member.id != member_id).limit(RECENT)
             ).scalars().all()
             detail.linked = [member_public(x) for x in linked]
-        detail.suggested_next, detail.suggestion_reason = suggest(history)
+        severity = max((c.priority for c in case_rows if c.queue in VIOLATION_QUEUES and c.active), default=0)
+        names_all = svc.staff_names(s, {x.created_by for x in history if x.created_by})
+        detail.sanctions_in_force = [sanctions.to_public(x, names_all) for x in history if x.id in in_force]
+        detail.sanctions_past = [sanctions.to_public(x, names_all) for x in history if x.id not in in_force]
+        detail.suggested_next, detail.suggestion_reason = suggest(history, severity, appeals.reversed_sanction_ids(s, member_id))
         return detail
 
 

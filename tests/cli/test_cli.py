@@ -194,7 +194,7 @@ def test_member_show_and_sanction_apply(db: str, events_file: Path) -> None:
     invoke(db, "ingest", str(events_file), actor="feed")
     r = invoke(db, "sanction", "apply", "--member", "u1", "--kind", "ban", "--duration", "permanent", "--reason", "threats", actor="lea")
     assert r.exit_code == 1 and "may not ban permanently" in r.output
-    r = invoke(db, "sanction", "apply", "--member", "u1", "--kind", "mute", "--duration", "72h", "--reason", "insults", "--json", actor="lea")
+    r = invoke(db, "sanction", "apply", "--member", "u1", "--kind", "mute", "--duration", "72h", "--reason", "respect: insults", "--json", actor="lea")
     assert r.exit_code == 0 and json.loads(r.stdout)["kind"] == "mute"
     d = json.loads(invoke(db, "member", "show", "u1", "--json", actor="sam").stdout)
     assert [s["kind"] for s in d["sanctions_in_force"]] == ["mute"]

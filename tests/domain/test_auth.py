@@ -35,7 +35,7 @@ ACTIONS: dict[str, tuple[str, Callable[[Services, Any, int], Any]]] = {
     "case.resolve": ("case.resolve", lambda svc, a, cid: cases.resolve(svc, a, cid, "dismiss")),
     "case.escalate": ("case.escalate", lambda svc, a, cid: cases.escalate(svc, a, cid, "senior", "why")),
     "sanction.apply": ("sanction.apply", lambda svc, a, cid: sanctions.apply(
-        svc, a, member="c-author", kind="mute", duration="24h", reason="house rule 3")),
+        svc, a, member="c-author", kind="mute", duration="24h", reason="respect: house rule 3")),
     "vault.read": ("vault.read", lambda svc, a, cid: vault.read(svc, a, "c-author", "safety check")),
     "lexicon.list": ("lexicon.list", lambda svc, a, cid: lexicons.list_terms(svc, a)),
     "lexicon.edit": ("lexicon.edit", lambda svc, a, cid: lexicons.add(svc, a, "zorglub", "offensive", "fr", 2)),
@@ -77,9 +77,9 @@ def test_action_by_role(svc: Services, role: str, action: str) -> None:
 def test_moderator_cannot_ban_permanently_and_it_is_audited(svc: Services) -> None:
     make_cases(svc, 1)
     with pytest.raises(Forbidden, match="permanent"):
-        sanctions.apply(svc, svc.actor("lea"), member="c-author", kind="ban", duration="permanent", reason="r")
-    sanctions.apply(svc, svc.actor("lea"), member="c-author", kind="ban", duration="72h", reason="r")
-    sanctions.apply(svc, svc.actor("ines"), member="c-author", kind="ban", duration="permanent", reason="r")
+        sanctions.apply(svc, svc.actor("lea"), member="c-author", kind="ban", duration="permanent", reason="respect: r")
+    sanctions.apply(svc, svc.actor("lea"), member="c-author", kind="ban", duration="72h", reason="respect: r")
+    sanctions.apply(svc, svc.actor("ines"), member="c-author", kind="ban", duration="permanent", reason="respect: r")
     with svc.store.read() as s:
         kinds = [(x.kind, x.ends_at is None) for x in s.execute(select(Sanction)).scalars()]
         refused = s.execute(select(AuditEntry).where(AuditEntry.outcome == "refused")).scalars().all()

@@ -185,7 +185,7 @@ def test_evasion_of_a_ban(svc: Services) -> None:
 
 def test_expired_mute_is_not_evasion(svc: Services, clock) -> None:  # type: ignore[no-untyped-def]
     run(svc, [MEMBER])
-    sanctions.apply(svc, svc.actor("lea"), member="u1", kind="mute", duration="24h", reason="insults")
+    sanctions.apply(svc, svc.actor("lea"), member="u1", kind="mute", duration="24h", reason="respect: insults")
     clock.advance(timedelta(hours=25))
     r = run(svc, [{"type": "member", "id": "u1bis", "device": "d1"}])
     assert r.cases_opened == 0

@@ -55,6 +55,16 @@ class SanctionIn(BaseModel):
     duration: str | None = None
     other: str | None = None
     case_id: Id | None = None
+    rule: str | None = None
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(max_length=2000)
+
+
+class AppealDecisionIn(BaseModel):
+    decision: str
+    reason: str = Field(max_length=2000)
 
 
 class MessageIn(BaseModel):
