@@ -99,12 +99,15 @@ def to_public(s: Sanction, names: dict[int, str] | None = None) -> SanctionPubli
 
 
 def in_force(session: Session, member_id: str, at: datetime) -> list[Sanction]:
+    """The member's sanctions in force at `at`: started, not ended, not lifted yet at that
+    instant (a sanction lifted later was in force before, and the past stays as it was)."""
     return list(
         session.execute(
             select(Sanction).where(
-                Sanction.member_id == member_id, Sanction.lifted_at.is_(None), Sanction.starts_at <= at,  # type: ignore[union-attr]
+                Sanction.member_id == member_id, Sanction.starts_at <= at,
+                or_(Sanction.lifted_at.is_(None), Sanction.lifted_at > at),  # type: ignore[union-attr,operator]
                 or_(Sanction.ends_at.is_(None), Sanction.ends_at > at),  # type: ignore[union-attr,operator]
-            )
+            ).order_by(Sanction.id)
         ).scalars()
     )
 
