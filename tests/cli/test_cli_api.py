@@ -32,6 +32,7 @@ EVENTS = [
     {"type": "report", "id": "r1", "reporter": "secret-reporter", "content": "p2", "reason": "offensive", "note": "encore"},
 ]
 STAFF = [("lea", "moderator"), ("sam", "moderator"), ("ines", "senior"), ("feed", "platform")]
+APPEAL = {"type": "appeal", "id": "ap1", "member": "u2", "sanction": "1", "body": "[b]pas juste[/b]"}
 
 # (who, arguments); {p1} etc. are replaced by the case id of that subject
 SESSION: list[tuple[str, list[str]]] = [
@@ -54,11 +55,20 @@ SESSION: list[tuple[str, list[str]]] = [
     ("lea", ["sanction", "apply", "--member", "u2", "--kind", "mute", "--duration", "72h",
              "--reason", "respect", "--json"]),
     ("lea", ["sanction", "apply", "--member", "u2", "--kind", "ban", "--duration", "permanent", "--reason", "respect"]),
+    ("lea", ["sanction", "apply", "--member", "u2", "--kind", "warning", "--reason", "because", "--dry-run"]),
+    ("lea", ["sanction", "apply", "--member", "u2", "--kind", "warning", "--reason", "because"]),
+    ("lea", ["sanction", "lift", "1", "--reason", "served"]),
+    ("feed", ["ingest", "{appeal}", "--json"]),
+    ("sam", ["appeal", "list", "--json"]),
+    ("lea", ["appeal", "decide", "{u2}", "--uphold", "--reason", "mine"]),
+    ("sam", ["appeal", "decide", "{u2}", "--uphold", "--reason", "the insult is plain"]),
+    ("sam", ["appeal", "list", "--state", "all"]),
+    ("ines", ["sanction", "lift", "1", "--reason", "served", "--json"]),
     ("lea", ["member", "show", "u2", "--json"]),
     ("feed", ["member", "status", "u2", "--json"]),
     ("feed", ["member", "status", "u2", "--at", "2020-01-01T00:00:00Z", "--json"]),
     ("feed", ["queue", "list"]),
-    ("root", ["lexicon", "add", "zorglub", "--category", "offensive", "--lang", "fr", "--json"]),
+    ("root", ["lexicon", "add", "zorglub", "--category", "offensive", "--lang", "fr"]),
     ("root", ["lexicon", "remove", "zorglub"]),
     ("lea", ["lexicon", "remove", "zorglub"]),
     ("root", ["policy", "set", "harassment_followups", "4"]),
@@ -111,7 +121,9 @@ def test_the_cli_says_the_same_with_api_as_with_db(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"type": "content", "id": "p9", "kind": "post", "author": "u9", "body": "ok"}\n{oops\n'
                    '{"type": "report", "id": "r9", "reason": "urgent_help"}\n')
-    files = {"events": str(events), "bad": str(bad)}
+    appeal = tmp_path / "appeal.jsonl"
+    appeal.write_text(json.dumps(APPEAL) + "\n")
+    files = {"events": str(events), "bad": str(bad), "appeal": str(appeal)}
 
     local_store, remote_store = make_store(tmp_path / "local.db"), make_store(tmp_path / "remote.db")
     issued = {}

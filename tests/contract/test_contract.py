@@ -187,3 +187,50 @@ def test_tokens_and_policy_show(setup) -> None:  # type: ignore[no-untyped-def]
     policy = root.policy_show()
     assert policy["harassment_followups"] == 3 and policy["sla.urgent"] == 5  # minutes
     assert lea.policy_show() == policy  # every role may read the policy (SLAs are on the board)
+
+
+def test_sanction_lifecycle_evasion_and_appeals(setup) -> None:  # type: ignore[no-untyped-def]
+    from modconsole.errors import Conflict
+
+    _, backend = setup
+    feed(backend("feed"), EVENTS + [{"type": "member", "id": "u5", "handle": "lune", "device": "d1"}])
+    lea, sam, ines = backend("lea"), backend("sam"), backend("ines")
+    with pytest.raises(InvalidInput, match="house rule"):
+        lea.sanction_apply(member="u5", kind="warning", duration=None, reason="because")
+    preview = lea.sanction_preview(member="u5", kind="mute", duration="72h", reason="because", rule="respect")
+    assert preview.id == 0 and preview.statement and "Respect" in preview.statement
+    assert not lea.member_show("u5").sanctions_in_force  # a preview applies nothing
+    mute = lea.sanction_apply(member="u5", kind="mute", duration="72h", reason="because", rule="respect")
+    assert mute.rule == "respect" and mute.decided_by == "lea" and mute.statement == preview.statement
+    with pytest.raises(Forbidden):
+        lea.sanction_lift(mute.id, "oops")
+    with pytest.raises(NotFound):
+        ines.sanction_lift(987654, "no such")
+    feed(backend("feed"), [{"type": "member", "id": "u5b", "handle": "lune2", "device": "d1"}])
+    evasion = lea.queue_list(queue="evasion")[0]
+    with pytest.raises(Forbidden):
+        lea.evasion_confirm(evasion.id, "same device")
+    bans = ines.evasion_confirm(evasion.id, "evasion: same device")
+    assert sorted(b.member for b in bans) == ["u5", "u5b"] and all(b.extends == mute.id for b in bans)
+    assert backend("feed").member_status("u5b").can_login is False
+    ban_u5 = next(b for b in bans if b.member == "u5")
+    feed(backend("feed"), [{"type": "appeal", "id": "ap1", "member": "u5", "sanction": str(ban_u5.id), "body": "[b]non[/b]"}])
+    pending = sam.appeal_list()
+    assert [(a.appeal, a.contests, a.first_decided_by) for a in pending] == [("ap1", "sanction", "ines")]
+    assert sam.appeal_show(pending[0].id).body == "[b]non[/b]"
+    with pytest.raises(Forbidden, match="under appeal"):
+        ines.appeal_decide(pending[0].id, "reverse", "mine")
+    with pytest.raises(Forbidden, match="senior"):
+        sam.appeal_decide(pending[0].id, "reverse", "looks wrong")
+    decided = backend("root").appeal_decide(pending[0].id, "reverse", "not the same person after all")
+    assert decided.state == "reversed" and decided.decided_by == "root"
+    assert backend("feed").member_status("u5").can_login is True
+    with pytest.raises(Conflict):
+        backend("root").appeal_decide(pending[0].id, "uphold", "again")
+    assert sam.appeal_list() == [] and [a.appeal for a in sam.appeal_list("reversed")] == ["ap1"]
+    with pytest.raises(InvalidInput):
+        sam.appeal_list("nope")
+    lifted = ines.sanction_lift(mute.id, "served enough")
+    assert lifted.lifted_at is not None and lifted.lift_reason == "served enough"
+    with pytest.raises(Conflict):
+        ines.sanction_lift(mute.id, "again")
