@@ -233,10 +233,14 @@ def seed_demo(url: str, seed: int = 7, fresh: bool = True) -> dict[str, Any]:
     if fresh:
         sanctions.apply(svc, senior, member=facts["banned"], kind="ban", duration="permanent",
                         reason="harassment: repeated unanswered messages after a warning")
-        sanctions.apply(svc, moderator, member=facts["muted"], kind="mute", duration="7d",
-                        reason="respect: offensive language in comments")
-        sanctions.apply(svc, moderator, member=facts["warned"], kind="warning", duration=None,
-                        reason="harassment: repeated messages without reply")
+        mute = sanctions.apply(svc, moderator, member=facts["muted"], kind="mute", duration="7d",
+                               reason="respect: offensive language in comments")
+        warning = sanctions.apply(svc, moderator, member=facts["warned"], kind="warning", duration=None,
+                                  reason="harassment: repeated messages without reply")
+        appeals_made = [e for e in second if e["type"] == "appeal"]
+        for event, contested in zip(appeals_made, (mute, warning), strict=False):  # appeals name real sanctions
+            event.pop("case", None)
+            event["sanction"] = str(contested.id)
         sanctions.apply(svc, moderator, member=facts["members"][60], kind="comment_mute", duration="72h",
                         reason="spam: off-topic comments flooding threads")
         sanctions.apply(svc, senior, member=facts["members"][70], kind="no_contact", duration=None,
@@ -259,6 +263,11 @@ def seed_demo(url: str, seed: int = 7, fresh: bool = True) -> dict[str, Any]:
             casework.escalate(svc, moderator, offensive[0].id, "senior", "threat of violence, needs a senior decision")
         for c in offensive[1:4]:
             casework.resolve(svc, moderator, c.id, "remove", reason="house rule: no insults")
+        if offensive[1:2]:  # and an appeal against one of those removals
+            removed = offensive[1]
+            ingest_lines(svc, svc.actor("platform"), [(1, json.dumps({
+                "type": "appeal", "id": "ap900", "member": removed.member, "case": str(removed.id),
+                "body": "Mon message a été retiré alors que je parlais de moi, pas d'un autre membre."}))])
 
     counts = queue_counts(svc, admin_actor)
     lines = [
