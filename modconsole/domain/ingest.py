@@ -7,9 +7,31 @@ duplicate and changes nothing, so an interrupted run can simply be run again. A 
 is reported with its number and skipped. References to members or content not seen yet create
 placeholders, filled in when their own event arrives.
 
+Edits. A `content` event that carries `edited_at` (an ISO 8601 time, validated like the other
+times: a line whose `edited_at` is not one is rejected, naming the field) is an edit of that
+content: its idempotence key is the id and the edit's time (kept as type "content_edit"), so
+the same edit twice is a duplicate and a newer edit is applied. An edit replaces the body, sets
+`content.edited_at` and runs the detector again on the new body (its signals join the open case
+of the content, if any). Content waiting for an edit after the personal-details notice
+(visibility "pending_edit", see `messages.send`) is shown again when the new body has no
+personal details left: visibility "visible" and an outbox row (kind "content", action "show")
+for the platform; hidden or removed content stays as it is. An edit no newer than the one
+stored, or an original arriving after one of its edits, is superseded: it changes nothing and
+is counted with the duplicates. An edit of content not seen yet stores it, as edited.
+
 What feeds which queue:
-- content: the detector (self_harm, offensive, pii lexicons); messages also feed the
-  harassment rule, kept incrementally per sender→recipient pair;
+- content: the detector (self_harm, offensive, pii lexicons), on creation and on every edit;
+  messages also feed the harassment rule, kept incrementally per sender→recipient pair;
+- content breaching a no-contact order (SPEC §4) → harassment, severity 3, one signal per order
+  on the content: the author X and a member Y are under an order in force at the content's
+  `created_at` (an edit: at its `edited_at`) and the content is a message to Y, is on Y's wall,
+  replies to or comments on content by Y (parent in the same batch or stored), or mentions Y.
+  Both members are bound, whoever asked for the order. A mention is "@" (or the fullwidth
+  "＠") not preceded by a letter, digit or "_" (so an e-mail address is not one), then Y's
+  handle compared without regard to case (casefolded), not followed by a letter, digit or "_"
+  nor by "." or "-" and a letter or digit (so "@lune." and "@lune," mention "lune", "@lune.fr"
+  and "@lune_2" do not). Y's stored handle and any handle given to Y in the same batch count.
+  An edit is checked for mentions only: where it was posted does not change with an edit;
 - report: urgent_help → urgent, offensive → offensive, harassment → harassment, other →
   offensive at the lowest severity; the reporter is stored and never shown;
 - self_assessment with suicidal=true → urgent (others are stored only);
@@ -19,14 +41,17 @@ What feeds which queue:
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import IO, Any
 
 from sqlalchemy import bindparam, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from modconsole.schemas import IngestResult, RejectedLine
@@ -34,6 +59,7 @@ from modconsole.schemas import IngestResult, RejectedLine
 from . import vault
 from .auth import Actor
 from .casework import SignalDraft, apply_signals, chunks
+from .clock import parse_time
 from .events import Event, EventError, parse_line
 from .models import (
     Appeal,
@@ -43,6 +69,8 @@ from .models import (
     DeletionRequest,
     HarassmentPair,
     Member,
+    NoContactOrder,
+    Outbox,
     ProcessedEvent,
     Question,
     Report,
@@ -55,6 +83,9 @@ from .service import Services
 REPORT_ROUTES = {"urgent_help": ("urgent", 4), "offensive": ("offensive", 2), "harassment": ("harassment", 2), "other": ("offensive", 1)}
 MAX_HITS_PER_CATEGORY = 5
 RETRIES = 3
+EDIT_TYPE = "content_edit"  # the ProcessedEvent type of an edit (key: content id and edit time)
+ORDER_SCAN = 500  # no-contact orders in force read whole per batch; past that, only the authors' orders
+ORDER_CHUNK = 2000  # authors per query then (twice as many parameters)
 
 Progress = Callable[[int], None]
 
@@ -74,6 +105,11 @@ class _Batch:
     blocks: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     devices: dict[str, str] = field(default_factory=dict)  # member -> device (this batch's member events)
     processed: list[dict[str, Any]] = field(default_factory=list)
+    # content to check against no-contact orders: (content id, author, time, body, recipient, wall_of, parent);
+    # an edit has no recipient, wall or parent (only its mentions are checked)
+    contacts: list[tuple[str, str, datetime, str, str | None, str | None, str | None]] = field(default_factory=list)
+    edits: dict[str, dict[str, Any]] = field(default_factory=dict)  # stored content id -> its state, as edited
+    outbox: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Known:
@@ -105,7 +141,7 @@ def ingest_lines(svc: Services, actor: Actor, lines: Iterable[tuple[int, bytes |
     pending: list[tuple[int, Event]] = []
     for number, raw in lines:
         try:
-            event = parse_line(raw)
+            event = _as_edit(parse_line(raw))
         except EventError as exc:
             result.rejected.append(RejectedLine(line=number, error=str(exc)))
             continue
@@ -118,6 +154,32 @@ def ingest_lines(svc: Services, actor: Actor, lines: Iterable[tuple[int, bytes |
     if pending:
         _commit(svc, actor, pending, policy, result)
     return result
+
+
+def _as_edit(event: Event | None) -> Event | None:
+    """A content event carrying `edited_at` becomes an edit (see the module docstring).
+
+    events.py keeps unknown fields in `extra`; `edited_at` is taken out of it, validated like the
+    other times, and put in `data`. A null `edited_at` is no edit. Raises EventError naming it."""
+    if event is None or event.type != "content" or not event.extra or "edited_at" not in event.extra:
+        return event
+    extra = dict(event.extra)
+    raw = extra.pop("edited_at")
+    event.extra = extra or None
+    if raw is None:
+        return event
+    try:
+        at = parse_time(raw)
+    except (ValueError, TypeError, OverflowError):
+        raise EventError(f"content event: 'edited_at' is not an ISO 8601 time: {str(raw)[:40]!r}") from None
+    event.data["edited_at"] = at
+    event.key = f"{event.data['id']}|{at.isoformat()}"
+    return event
+
+
+def _ptype(ev: Event) -> str:
+    """The type an event's idempotence key is kept under."""
+    return EDIT_TYPE if "edited_at" in ev.data else ev.type  # only _as_edit puts it there
 
 
 def _commit(svc: Services, actor: Actor, events: list[tuple[int, Event]], policy: Policy, result: IngestResult) -> None:
@@ -157,19 +219,23 @@ def _apply(svc: Services, session: Session, events: list[tuple[int, Event]], pol
     batch = _Batch(now=now)
     detector = svc.detector(session)
     pairs = _load_pairs(session, fresh)
+    _load_edits(session, fresh, known, batch)
     for ev in fresh:
-        counts.by_type[ev.type] = counts.by_type.get(ev.type, 0) + 1
-        counts.events += 1
-        _HANDLERS[ev.type](ev, batch, known, detector, pairs, policy)
-        batch.processed.append({"type": ev.type, "key": ev.key, "applied_at": now})
+        if _HANDLERS[ev.type](ev, batch, known, detector, pairs, policy) is False:
+            counts.duplicates += 1  # superseded: changes nothing, and is not taken again
+        else:
+            counts.by_type[ev.type] = counts.by_type.get(ev.type, 0) + 1
+            counts.events += 1
+        batch.processed.append({"type": _ptype(ev), "key": ev.key, "applied_at": now})
     _evasion(session, batch, now)
+    _no_contact(session, batch, known)
     _write(session, batch, pairs, policy, counts)
 
 
 def _drop_duplicates(session: Session, events: list[tuple[int, Event]], counts: IngestResult) -> list[Event]:
     by_type: dict[str, set[str]] = {}
     for _, ev in events:
-        by_type.setdefault(ev.type, set()).add(ev.key)
+        by_type.setdefault(_ptype(ev), set()).add(ev.key)
     seen: set[tuple[str, str]] = set()
     for etype, keys in by_type.items():
         for part in chunks(sorted(keys)):
@@ -179,10 +245,11 @@ def _drop_duplicates(session: Session, events: list[tuple[int, Event]], counts: 
                 seen.add((etype, key))
     fresh: list[Event] = []
     for _, ev in events:
-        if (ev.type, ev.key) in seen:
+        ptype = _ptype(ev)
+        if (ptype, ev.key) in seen:
             counts.duplicates += 1
             continue
-        seen.add((ev.type, ev.key))
+        seen.add((ptype, ev.key))
         fresh.append(ev)
     return fresh
 
@@ -230,6 +297,19 @@ def _load_pairs(session: Session, events: list[Event]) -> dict[tuple[str, str], 
     return pairs
 
 
+def _load_edits(session: Session, events: list[Event], known: _Known, batch: _Batch) -> None:
+    """The state of the stored content this batch edits (one locked query; none without edits)."""
+    ids = sorted({ev.data["id"] for ev in events
+                  if ev.type == "content" and ev.data.get("edited_at") is not None and ev.data["id"] in known.content})
+    for part in chunks(ids):
+        rows = session.execute(
+            select(Content.id, Content.visibility, Content.edited_at)  # type: ignore[call-overload]
+            .where(Content.id.in_(part)).with_for_update()  # type: ignore[attr-defined]
+        )
+        for cid, visibility, edited_at in rows:
+            batch.edits[cid] = {"visibility": visibility, "edited_at": edited_at, "_dirty": False}
+
+
 def _ensure_member(member_id: str | None, batch: _Batch, known: _Known) -> None:
     if member_id and member_id not in known.members and member_id not in batch.members_new:
         batch.members_new[member_id] = {"id": member_id, "placeholder": True}
@@ -262,8 +342,21 @@ def _on_member(ev: Event, batch: _Batch, known: _Known, *_: Any) -> None:
         batch.devices[d["id"]] = d["device"]
 
 
-def _on_content(ev: Event, batch: _Batch, known: _Known, detector: Any, pairs: dict, policy: Policy) -> None:
+def _is_real(content_id: str, batch: _Batch, known: _Known) -> bool:
+    """Whether the content itself (not a placeholder) is stored or taken earlier in this batch."""
+    row = batch.content_new.get(content_id)
+    if row is not None:
+        return not row.get("placeholder")
+    return content_id in known.content and not known.content[content_id][1]
+
+
+def _on_content(ev: Event, batch: _Batch, known: _Known, detector: Any, pairs: dict, policy: Policy) -> bool | None:
     d = ev.data
+    edited_at = d.get("edited_at")
+    if (d["id"] in batch.content_new or d["id"] in known.content) and _is_real(d["id"], batch, known):
+        if edited_at is None:
+            return False  # the original, arriving after one of its edits: superseded
+        return _on_edit(ev, batch, known, detector)
     for ref in (d["author"], d["recipient"], d["wall_of"]):
         _ensure_member(ref, batch, known)
     if d["parent"]:
@@ -271,19 +364,48 @@ def _on_content(ev: Event, batch: _Batch, known: _Known, detector: Any, pairs: d
     row = {
         "id": d["id"], "kind": d["kind"], "author_id": d["author"], "body": d["body"], "created_at": d["created_at"] or batch.now,
         "recipient_id": d["recipient"], "thread": d["thread"], "parent_id": d["parent"], "wall_of": d["wall_of"],
-        "placeholder": False, "visibility": "visible", "extra": ev.extra,
+        "placeholder": False, "visibility": "visible", "extra": ev.extra, "edited_at": edited_at,
     }
     if d["id"] in known.content:
         batch.content_fill.append({f"b_{k}": v for k, v in row.items()})
         known.content[d["id"]] = (d["author"], False)
+        if d["id"] in batch.edits:  # a later edit in this batch compares with this one
+            batch.edits[d["id"]]["edited_at"] = edited_at
     else:
         batch.content_new[d["id"]] = row
     _detect(d["id"], d["author"], d["body"], detector, batch)
     if d["kind"] == "message":
         _harassment_rule(d["author"], d["recipient"], d["id"], row["created_at"], pairs, policy, batch)
+    batch.contacts.append((d["id"], d["author"], row["created_at"], d["body"], d["recipient"], d["wall_of"], d["parent"]))
+    return None
 
 
-def _detect(content_id: str, author: str, body: str, detector: Any, batch: _Batch) -> None:
+def _on_edit(ev: Event, batch: _Batch, known: _Known, detector: Any) -> bool | None:
+    """An edit of content already taken: newer than the last edit, it replaces the body."""
+    d = ev.data
+    cid, at, body = d["id"], d["edited_at"], d["body"]
+    row = batch.content_new.get(cid)
+    state = row if row is not None else batch.edits.get(cid)
+    if state is None:  # a placeholder filled earlier in this batch: nothing stored to compare with
+        state = batch.edits[cid] = {"visibility": "visible", "edited_at": None, "_dirty": False}
+    if state["edited_at"] is not None and at <= state["edited_at"]:
+        return False
+    state.update(body=body, edited_at=at)
+    author = row["author_id"] if row is not None else known.content[cid][0]
+    if row is None:
+        state["_dirty"] = True
+    categories = _detect(cid, author, body, detector, batch)
+    if state["visibility"] == "pending_edit" and "pii" not in categories:
+        state["visibility"] = "visible"
+        batch.outbox.append({"kind": "content", "member_id": author, "content_id": cid,
+                             "payload": {"action": "show", "reason": "edited"}, "created_at": batch.now})
+    if author:
+        batch.contacts.append((cid, author, at, body, None, None, None))
+    return None
+
+
+def _detect(content_id: str, author: str | None, body: str, detector: Any, batch: _Batch) -> dict[str, int]:
+    """Signals for the detector's hits on a body; returns the categories hit (with their counts)."""
     per_category: dict[str, int] = {}
     for hit in detector.scan(body):
         n = per_category.get(hit.category, 0)
@@ -299,6 +421,7 @@ def _detect(content_id: str, author: str, body: str, detector: Any, batch: _Batc
                 matched=body[hit.start : hit.end],
             )
         )
+    return per_category
 
 
 def _harassment_rule(sender: str, recipient: str, content_id: str, at: datetime, pairs: dict, policy: Policy, batch: _Batch) -> None:
@@ -386,7 +509,7 @@ def _on_block(ev: Event, batch: _Batch, known: _Known, *_: Any) -> None:
     }
 
 
-_HANDLERS: dict[str, Callable[..., None]] = {
+_HANDLERS: dict[str, Callable[..., bool | None]] = {  # False: the event was superseded
     "member": _on_member,
     "content": _on_content,
     "report": _on_report,
@@ -436,6 +559,95 @@ def _evasion(session: Session, batch: _Batch, now: datetime) -> None:
                 )
 
 
+_AT = "[@\uff20]"
+_MA, _MB = aliased(Member), aliased(Member)
+_ORDERS = (
+    select(NoContactOrder.id, NoContactOrder.member_a, NoContactOrder.member_b, NoContactOrder.starts_at,  # type: ignore[call-overload]
+           NoContactOrder.lifted_at, _MA.handle, _MB.handle)
+    .join(_MA, _MA.id == NoContactOrder.member_a, isouter=True)
+    .join(_MB, _MB.id == NoContactOrder.member_b, isouter=True)
+)
+
+
+@lru_cache(maxsize=4096)
+def _mention(handle: str) -> re.Pattern[str]:
+    """"@handle" as a mention (see the module docstring), for a casefolded handle and body."""
+    return re.compile(rf"(?<!\w){_AT}{re.escape(handle)}(?![\w]|[.\-]\w)")
+
+
+def _no_contact(session: Session, batch: _Batch, known: _Known) -> None:
+    """Content breaching a no-contact order in force at its time → harassment (SPEC §4).
+
+    One query per batch, none without content: the orders in force during the batch's time span
+    (with both members' handles) when there are at most ORDER_SCAN of them, which is nearly free
+    when there are none; past that, the orders of the batch's authors only. The rest of the work
+    is done only for the authors who have an order."""
+    if not batch.contacts:
+        return
+    times = [c[2] for c in batch.contacts]
+    o = NoContactOrder
+    lifted_after = or_(o.lifted_at.is_(None), o.lifted_at > min(times))  # type: ignore[union-attr,operator,arg-type]
+    stmt = _ORDERS.where(o.starts_at <= max(times), lifted_after)
+    rows = session.execute(stmt.limit(ORDER_SCAN + 1)).all()
+    if not rows:
+        return
+    authors = {c[1] for c in batch.contacts}
+    if len(rows) > ORDER_SCAN:
+        rows = []
+        for part in chunks(sorted(authors), ORDER_CHUNK):
+            rows += session.execute(stmt.where(or_(o.member_a.in_(part), o.member_b.in_(part)))).all()  # type: ignore[attr-defined]
+    orders: dict[int, tuple[str, str, datetime, datetime | None]] = {}
+    handles: dict[str, set[str]] = {}
+    for oid, a, b, starts, lifted, handle_a, handle_b in rows:
+        if a not in authors and b not in authors:
+            continue
+        orders[oid] = (a, b, starts, lifted)
+        for mid, handle in ((a, handle_a), (b, handle_b)):
+            if handle:
+                handles.setdefault(mid, set()).add(handle)
+    if not orders:
+        return
+    by_member: dict[str, list[tuple[int, str, datetime, datetime | None]]] = {}
+    for oid, (a, b, starts, lifted) in sorted(orders.items()):
+        by_member.setdefault(a, []).append((oid, b, starts, lifted))
+        by_member.setdefault(b, []).append((oid, a, starts, lifted))
+    others = {other for mine in by_member.values() for _, other, _, _ in mine}
+    for mid in others:  # a handle set in this batch counts too
+        row = batch.members_new.get(mid)
+        if row is not None and row.get("handle"):
+            handles.setdefault(mid, set()).add(row["handle"])
+    for fill in batch.members_fill:
+        if fill["b_id"] in others and fill["b_handle"]:
+            handles.setdefault(fill["b_id"], set()).add(fill["b_handle"])
+    patterns = {mid: [_mention(h.lstrip("@").casefold()) for h in hs if h.lstrip("@")] for mid, hs in handles.items()}
+    for content_id, author, at, body, recipient, wall_of, parent in batch.contacts:
+        mine = by_member.get(author)
+        if not mine:
+            continue
+        folded: str | None = None
+        for oid, other, starts, lifted in mine:
+            if not (starts <= at and (lifted is None or lifted > at)):
+                continue
+            how = []
+            if recipient == other:
+                how.append("message")
+            if wall_of == other:
+                how.append("wall")
+            if parent and _author_of(parent, batch, known) == other:
+                how.append("reply")
+            if patterns.get(other):
+                folded = body.casefold() if folded is None else folded
+                if any(p.search(folded) for p in patterns[other]):
+                    how.append("mention")
+            if how:
+                batch.drafts.append(
+                    SignalDraft(queue="harassment", source="no_contact", severity=3, subject_type="content",
+                                subject_id=content_id, member_id=author, content_id=content_id,
+                                detail=f"no-contact order #{oid} with {other}: {', '.join(how)}"[:200],
+                                ref=f"no_contact:{oid}")
+                )
+
+
 def _write(session: Session, batch: _Batch, pairs: dict, policy: Policy, counts: IngestResult) -> None:
     def table(model: Any) -> Any:
         return model.__table__
@@ -457,7 +669,7 @@ def _write(session: Session, batch: _Batch, pairs: dict, policy: Policy, counts:
     if batch.registrations:
         vault.store_registrations(session, batch.registrations)
     content_cols = ("id", "kind", "author_id", "body", "created_at", "recipient_id", "thread", "parent_id", "wall_of",
-                    "placeholder", "visibility", "extra")
+                    "placeholder", "visibility", "extra", "edited_at")
     if batch.content_new:
         session.execute(insert(table(Content)), [{c: r.get(c) for c in content_cols} for r in batch.content_new.values()])
     if batch.content_fill:
@@ -467,6 +679,7 @@ def _write(session: Session, batch: _Batch, pairs: dict, policy: Policy, counts:
                 kind=bindparam("b_kind"), author_id=bindparam("b_author_id"), body=bindparam("b_body"),
                 created_at=bindparam("b_created_at"), recipient_id=bindparam("b_recipient_id"), thread=bindparam("b_thread"),
                 parent_id=bindparam("b_parent_id"), wall_of=bindparam("b_wall_of"), placeholder=False, extra=bindparam("b_extra"),
+                edited_at=bindparam("b_edited_at"),
             ),
             batch.content_fill,
         )
@@ -477,6 +690,18 @@ def _write(session: Session, batch: _Batch, pairs: dict, policy: Policy, counts:
             .values(member_id=bindparam("b_author_id")),
             [{"b_id": r["b_id"], "b_author_id": r["b_author_id"]} for r in batch.content_fill],
         )
+    edited = [{"b_id": cid, "b_body": e["body"], "b_edited_at": e["edited_at"], "b_visibility": e["visibility"]}
+              for cid, e in batch.edits.items() if e["_dirty"]]
+    if edited:  # after the fills: an edit may follow, in this batch, the content that filled a placeholder
+        t = table(Content)
+        session.execute(
+            update(t).where(t.c.id == bindparam("b_id")).values(
+                body=bindparam("b_body"), edited_at=bindparam("b_edited_at"), visibility=bindparam("b_visibility"),
+            ),
+            edited,
+        )
+    if batch.outbox:
+        session.execute(insert(table(Outbox)), batch.outbox)
     for d in batch.drafts:  # a report that came before its content, in this batch or as a placeholder
         if d.member_id is None and d.subject_type == "content":
             d.member_id = (batch.content_new.get(d.subject_id) or {}).get("author_id") or known_author(session, d.subject_id)
