@@ -174,7 +174,7 @@ def decide(svc: Services, actor: Actor, case_id: int, decision: str, reason: str
                 detail["content_id"] = content.id
                 content.visibility = "visible"
                 s.add(content)
-                s.add(Outbox(kind="restore_content", member_id=content.author_id, content_id=content.id, created_at=now,
+                s.add(Outbox(kind="content", member_id=content.author_id, content_id=content.id, created_at=now,
                              payload={"case_id": content_case.id if content_case else None, "action": "restore",
                                       "appeal": appeal.id}))
         appeal.state = "upheld" if decision == "uphold" else "reversed"

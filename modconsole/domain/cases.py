@@ -354,7 +354,7 @@ def resolve(svc: Services, actor: Actor, case_id: int, action: str, reason: str 
                 raise NotFound(f"content {case.subject_id} of case {case_id} is not in the store")
             content.visibility = "hidden" if action == "hide" else "removed"
             s.add(content)
-            s.add(Outbox(kind=f"{action}_content", member_id=content.author_id, content_id=content.id,
+            s.add(Outbox(kind="content", member_id=content.author_id, content_id=content.id,
                          payload={"case_id": case_id, "action": action}, created_at=now))
             detail["content_id"] = content.id
         _release(s, case, now)

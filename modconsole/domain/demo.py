@@ -206,6 +206,9 @@ def generate_events(seed: int = 7, members: int = 240, contents: int = 2100) -> 
     for k, (orig, new) in enumerate(((banned, "m9001"), (muted, "m9002"))):
         second.append({"type": "member", "id": new, "handle": f"nouveau_profil_{k}", "created_at": _t(base, minute + 30 + k),
                        "device": devices[orig], "language": "fr"})
+    # a breach of the no-contact order seed_demo puts between members 70 and 71
+    second.append({"type": "content", "id": "c9100", "kind": "message", "author": ids[70], "recipient": ids[71],
+                   "body": "Pourquoi tu ne me réponds plus ? Je sais où tu habites."})  # sent now, after the order
     for n, body in enumerate(APPEALS):
         second.append({"type": "appeal", "id": f"ap{n:03d}", "member": [muted, ids[33]][n], "case": "demo", "body": body,
                        "created_at": _t(base, minute + 40 + n)})

@@ -308,7 +308,7 @@ class HarassmentPair(SQLModel, table=True):
 
 class Outbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=32)  # message | hide_content | remove_content | sanction
+    kind: str = Field(max_length=32)  # message | content | sanction (see platform.py)
     member_id: str | None = Field(default=None, foreign_key="member.id", index=True, max_length=128)
     content_id: str | None = Field(default=None, max_length=128)
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

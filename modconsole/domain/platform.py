@@ -9,6 +9,13 @@ no job:
 - warning: no effect.
 The outbox is read in id order after a cursor and acknowledged by id, so the platform can
 retry safely: an item stays unacknowledged (and is read again) until it says it was carried out.
+Its kinds:
+- `message`: a text to deliver to `member` (payload: template, lang, body; a sanction's or an
+  appeal's notice carries its statement of reasons);
+- `content`: something to do with `content` (payload `action`: hide, remove, restore,
+  hide_until_edited — shown again when the member edits the personal details out — or show);
+- `sanction`: a sanction to enforce or to stop enforcing (payload: sanction_id, action apply
+  or lift, kind, other member, ends_at). The effective status says the same at any instant.
 """
 
 from __future__ import annotations

@@ -273,7 +273,8 @@ def test_upholding_and_restoring_content_on_appeal(world: Services) -> None:
         from modconsole.domain.models import Content
 
         assert db.get(Content, "p1").visibility == "visible"  # type: ignore[union-attr]
-        assert db.execute(select(Outbox).where(Outbox.kind == "restore_content", Outbox.content_id == "p1")).first()
+        actions = [o.payload["action"] for o in db.execute(select(Outbox).where(Outbox.kind == "content", Outbox.content_id == "p1")).scalars()]
+        assert actions == ["remove", "restore"]
 
 
 def test_an_appeal_naming_nothing_can_only_be_upheld(world: Services) -> None:
