@@ -139,6 +139,35 @@ class DeletionRequest(SQLModel, table=True):
     decision_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
+class Closure(SQLModel, table=True):
+    """A temporary closure of an account (a deletion request decided by the clinical team):
+    the member cannot log in from `starts_at` until `ends_at` (None: until reopened) or until
+    `reopened_at`. Effective status reads it like a sanction, at any instant."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: str = Field(foreign_key="member.id", index=True, max_length=128)
+    request_id: str | None = Field(default=None, max_length=128)
+    starts_at: datetime
+    ends_at: datetime | None = None
+    reopened_at: datetime | None = None
+    created_by: int | None = Field(default=None, foreign_key="staff.id")
+    reopened_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class Erasure(SQLModel, table=True):
+    """An approved erasure and its proof: what was removed (counts per place) and what the
+    search of the whole store (and, on SQLite, of the database file and its WAL) found after.
+    Holds counts and kinds, never the erased strings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: str = Field(foreign_key="member.id", index=True, max_length=128)
+    request_id: str | None = Field(default=None, max_length=128)
+    at: datetime
+    by: int | None = Field(default=None, foreign_key="staff.id")
+    removed: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    proof: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
 class Appeal(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=128)
     member_id: str = Field(foreign_key="member.id", index=True, max_length=128)
