@@ -153,6 +153,7 @@ class AuditVerifyResult(BaseModel):
     head: str
     first_bad_id: int | None = None
     problem: str | None = None
+    erased_reasons: int = 0  # reasons blanked by erasures (their digests still chain)
 
 
 class LexiconTermPublic(BaseModel):
@@ -227,6 +228,7 @@ class EffectiveStatus(BaseModel):
     can_message: bool | None = None  # with `with_member` only
     with_member: str | None = None
     in_force: list[SanctionPublic] = []
+    closed: bool = False  # a temporary closure (clinical team) is in force: cannot log in
 
 
 class OutboxItem(BaseModel):

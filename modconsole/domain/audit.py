@@ -3,7 +3,8 @@
 Each entry's hash covers the previous entry's hash and every field of the entry except the
 free-text `reason`, whose SHA-256 digest is covered instead. Editing, removing or reordering
 an entry breaks the chain at that entry; erasure may blank a reason (it can quote a member)
-and the chain still verifies. Removing the newest entries cannot be seen from inside the
+and the chain still verifies: the erasure's own entry lists the entries it blanked, so a reason
+removed any other way is reported as tampering. Removing the newest entries cannot be seen from inside the
 store: `audit verify` prints the head hash so that it can be kept elsewhere and compared.
 Entries carry ids, never member text or registration data.
 """
@@ -27,6 +28,7 @@ from .clock import to_utc
 from .models import AuditEntry
 
 GENESIS = "0" * 64
+ERASURE_ACTION = "member.erase"  # its detail lists the entries whose reasons it blanked
 
 
 def _digest(text: str) -> str:
@@ -104,6 +106,7 @@ class VerifyResult:
     head: str
     first_bad_id: int | None = None
     problem: str | None = None
+    erased_reasons: int = 0
 
 
 def verify(session: Session, batch: int = 5000) -> VerifyResult:
@@ -111,6 +114,8 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
     prev_hash = GENESIS
     prev_id: int | None = None
     count = 0
+    blanked: list[int] = []  # reasons gone: fine only when a later erasure entry lists them
+    erased: set[int] = set()
     for entry in _stream(session, batch):
         if entry.prev_hash != prev_hash:
             where = f"entry {prev_id}" if prev_id is not None else "the start of the log"
@@ -123,9 +128,17 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
             return VerifyResult(False, count, prev_hash, entry.id, f"entry {entry.id} was edited: its hash does not match its fields")
         if entry.reason is not None and entry.reason_digest != _digest(entry.reason):
             return VerifyResult(False, count, prev_hash, entry.id, f"entry {entry.id} was edited: its reason does not match its digest")
+        if entry.reason is None and entry.reason_digest is not None:
+            blanked.append(entry.id or 0)
+        if entry.action == ERASURE_ACTION and entry.outcome == "ok" and isinstance(entry.detail, dict):
+            erased.update(int(i) for i in entry.detail.get("blanked_reasons", []) if isinstance(i, int))
         prev_hash, prev_id = entry.hash, entry.id
         count += 1
-    return VerifyResult(True, count, prev_hash)
+    unexplained = [i for i in blanked if i not in erased]
+    if unexplained:
+        return VerifyResult(False, count, prev_hash, unexplained[0],
+                            f"entry {unexplained[0]} lost its reason and no erasure records blanking it")
+    return VerifyResult(True, count, prev_hash, erased_reasons=len(blanked))
 
 
 def _stream(session: Session, batch: int) -> Iterator[AuditEntry]:
@@ -163,4 +176,5 @@ def verify_chain(svc: Any, actor: Any) -> AuditVerifyResult:
     svc.check(actor, "audit.verify")
     with svc.store.read() as s:
         r = verify(s)
-    return AuditVerifyResult(ok=r.ok, entries=r.entries, head=r.head, first_bad_id=r.first_bad_id, problem=r.problem)
+    return AuditVerifyResult(ok=r.ok, entries=r.entries, head=r.head, first_bad_id=r.first_bad_id, problem=r.problem,
+                             erased_reasons=r.erased_reasons)

@@ -6,7 +6,9 @@ no job:
 - mute ("tonneau"): cannot post or comment; may still message members it already talked with;
 - comment_mute ("tonnelet"): cannot comment; everything else works;
 - no_contact: cannot message (nor comment on, reply to or mention) the other member;
-- warning: no effect.
+- warning: no effect;
+- a temporary closure (a deletion request decided by the clinical team): like a ban, until
+  its end or until reopened; `closed` says so.
 The outbox is read in id order after a cursor and acknowledged by id, so the platform can
 retry safely: an item stays unacknowledged (and is read again) until it says it was carried out.
 Its kinds:
@@ -29,7 +31,7 @@ from sqlmodel import Session
 from modconsole.errors import InvalidInput, NotFound
 from modconsole.schemas import EffectiveStatus, OutboxItem
 
-from . import sanctions
+from . import deletion, sanctions
 from .auth import Actor
 from .models import Content, Member, NoContactOrder, Outbox
 from .service import Services
@@ -58,11 +60,12 @@ def status(svc: Services, actor: Actor, member_id: str, at: datetime | None = No
             raise NotFound(f"no member {with_member}")
         force = sanctions.in_force(s, member_id, when)
         kinds = {x.kind for x in force}
-        banned = "ban" in kinds
+        closed = deletion.closed_at(s, member_id, when) is not None
+        banned = "ban" in kinds or closed
         result = EffectiveStatus(
             member=member_id, at=when, can_login=not banned, can_post=not (banned or "mute" in kinds),
             can_comment=not (banned or kinds & {"mute", "comment_mute"}),
-            in_force=[sanctions.to_public(x) for x in force],
+            in_force=[sanctions.to_public(x) for x in force], closed=closed,
         )
         if with_member is not None:
             a, b = sorted((member_id, with_member))

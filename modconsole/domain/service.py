@@ -109,6 +109,7 @@ class Services:
         target_id: str | int | None = None,
         reason: str | None = None,
         audit_ok: bool = True,
+        audit_action: str | None = None,
     ) -> T:
         """Authorize `action`, run `change(session)` and append its audit entry, atomically.
 
@@ -123,7 +124,8 @@ class Services:
                     self.store.lock_audit_chain(session)
                     audit.append(
                         session, at=self.now(), staff_id=actor.id, staff_name=actor.name, role=actor.role,
-                        action=action, target_type=target_type, target_id=target_id, detail=detail, reason=reason,
+                        action=audit_action or action, target_type=target_type, target_id=target_id, detail=detail,
+                        reason=reason,
                     )
             return result
         except Forbidden as refusal:

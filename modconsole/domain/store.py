@@ -49,6 +49,7 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA secure_delete=ON")  # freed space is zeroed: erasure leaves no bytes behind
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -1,0 +1,275 @@
+"""Deletion requests, reviewed by the clinical team (SPEC §5).
+
+The member asking to delete their account, erase their data or close their account for a while
+may be at risk, so the clinical team sees each request with the member's recent risk cases
+(urgent, self_harm) and self-assessments beside it, and decides:
+- `approve`: for `account` and `data`, the member is erased (see `erasure`) and the platform
+  told (outbox `account` item: delete the account, or erase its data); for `temporary_close`,
+  the account is closed as below;
+- `decline` (with a reason, kept for the team; the platform is told the request was declined,
+  not why — the team contacts the member);
+- `contacted`: the team reached out; the request stays open;
+- `close_temporarily` (any scope): the member cannot log in from now until `until`, or until
+  `deletion reopen`; the effective status and the outbox say so.
+Only `clinical` lists, decides and reopens; every other role is refused and the refusal
+audited. Every decision is audited with its reason; the erasure's entry lists the audit
+reasons it blanked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from modconsole.errors import Conflict, InvalidInput, NotFound
+from modconsole.schemas import CasePublic
+
+from . import audit, auth, erasure, queues
+from .auth import Actor
+from .models import Closure, DeletionRequest, Erasure, Member, Outbox, SelfAssessment
+from .service import Services
+
+DECISIONS = ("approve", "decline", "contacted", "close_temporarily")
+STATES = ("pending", "contacted", "approved", "declined", "closed", "all")
+RECENT = 10
+MAX_REASON = 2000
+
+
+class SelfAssessmentPublic(BaseModel):
+    instrument: str | None
+    score: float | None
+    suicidal: bool
+    created_at: datetime | None
+
+
+class DeletionPublic(BaseModel):
+    """A request with what the clinical team needs beside it. `id` is its case id."""
+
+    id: int
+    request: str
+    member: str
+    handle: str | None
+    scope: str
+    note: str | None
+    created_at: datetime | None
+    state: str
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_reason: str | None = None
+    risk_cases: list[CasePublic] = Field(default_factory=list)
+    self_assessments: list[SelfAssessmentPublic] = Field(default_factory=list)
+    closed_until: str | None = None  # "reopened", an ISO time, or "until reopened"
+    erasure: dict[str, Any] | None = None
+
+
+def closed_at(s: Session, member_id: str, at: datetime) -> Closure | None:
+    """The closure in force at that instant, if any."""
+    return s.execute(select(Closure).where(
+        Closure.member_id == member_id, Closure.starts_at <= at,
+        or_(Closure.ends_at.is_(None), Closure.ends_at > at),  # type: ignore[union-attr,operator]
+        or_(Closure.reopened_at.is_(None), Closure.reopened_at > at),  # type: ignore[union-attr,operator]
+    ).order_by(Closure.id.desc()).limit(1)).scalars().first()
+
+
+def _public(s: Session, svc: Services, req: DeletionRequest, now: datetime, full: bool) -> DeletionPublic:
+    member = s.get(Member, req.member_id)
+    names = svc.staff_names(s, {req.decided_by} if req.decided_by else None)
+    out = DeletionPublic(
+        id=req.case_id or 0, request=req.id, member=req.member_id, handle=member.handle if member else None,
+        scope=req.scope, note=req.note, created_at=req.created_at, state=req.state,
+        decided_by=names.get(req.decided_by) if req.decided_by else None, decided_at=req.decided_at,
+        decision_reason=req.decision_reason,
+    )
+    closure = closed_at(s, req.member_id, now)
+    if closure is not None:
+        out.closed_until = closure.ends_at.isoformat() if closure.ends_at else "until reopened"
+    if full:
+        risk = queues.list_cases(s, now, visible=frozenset({"urgent", "self_harm"}), member=req.member_id, limit=RECENT)
+        risk += queues.list_cases(s, now, visible=frozenset({"urgent", "self_harm"}), member=req.member_id,
+                                  state="resolved", limit=RECENT)
+        out.risk_cases = queues.publics(s, risk, now, svc.staff_names(s, {c.claimed_by for c in risk if c.claimed_by}))
+        rows = s.execute(select(SelfAssessment).where(SelfAssessment.member_id == req.member_id)
+                         .order_by(SelfAssessment.created_at.desc()).limit(RECENT)).scalars()  # type: ignore[union-attr]
+        out.self_assessments = [SelfAssessmentPublic(instrument=x.instrument, score=x.score, suicidal=x.suicidal,
+                                                     created_at=x.created_at) for x in rows]
+        er = s.execute(select(Erasure).where(Erasure.member_id == req.member_id).order_by(Erasure.id.desc())).scalars().first()
+        if er is not None:
+            out.erasure = {"at": er.at.isoformat(), "removed": er.removed, "proof": er.proof}
+    return out
+
+
+def list_requests(svc: Services, actor: Actor, state: str = "pending") -> list[DeletionPublic]:
+    """Requests (pending and contacted by default: the ones to decide), oldest first, each with
+    the member's recent risk cases and self-assessments. Clinical only (refusals audited)."""
+    if state not in STATES:
+        raise InvalidInput(f"unknown state {state!r}: one of {', '.join(STATES)}")
+    svc.check(actor, "deletion.list")
+    now = svc.now()
+    with svc.store.read() as s:
+        q = select(DeletionRequest).where(DeletionRequest.case_id.is_not(None))  # type: ignore[union-attr]
+        if state == "pending":
+            q = q.where(DeletionRequest.state.in_(("pending", "contacted")))  # type: ignore[attr-defined]
+        elif state != "all":
+            q = q.where(DeletionRequest.state == state)
+        rows = s.execute(q.order_by(DeletionRequest.created_at, DeletionRequest.id)).scalars().all()
+        return [_public(s, svc, r, now, True) for r in rows]
+
+
+def show(svc: Services, actor: Actor, case_id: int) -> DeletionPublic:
+    svc.check(actor, "deletion.list", target_type="case", target_id=case_id)
+    with svc.store.read() as s:
+        return _public(s, svc, _request_of(s, case_id), svc.now(), True)
+
+
+def _request_of(s: Session, case_id: int) -> DeletionRequest:
+    req = s.execute(select(DeletionRequest).where(DeletionRequest.case_id == case_id)).scalars().first() \
+        if 0 < case_id <= 2**63 - 1 else None
+    if req is None:
+        raise NotFound(f"no deletion request with case id {case_id} (see `modconsole deletion list`)")
+    return req
+
+
+def decide(svc: Services, actor: Actor, case_id: int, decision: str, reason: str, until: datetime | None = None) -> DeletionPublic:
+    """Decide a request (clinical). Raises Forbidden (audited), InvalidInput, Conflict, NotFound."""
+    if decision not in DECISIONS:
+        raise InvalidInput(f"unknown decision {decision!r}: --approve, --decline, --contacted or --close-temporarily")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("a decision on a deletion request needs a reason")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(f"a reason is at most {MAX_REASON} characters")
+    if until is not None and decision != "close_temporarily":
+        raise InvalidInput("--until goes with --close-temporarily")
+    erased: dict[str, Any] = {}
+
+    def change(s: Session) -> tuple[DeletionPublic, dict[str, Any]]:
+        from . import cases as cases_mod
+
+        now = svc.now()
+        if until is not None and until <= now:
+            raise InvalidInput("--until must be in the future")
+        case = cases_mod._get(s, case_id, lock=True)
+        auth.check_case_action(actor, case, "deletion.decide")
+        req = _request_of(s, case_id)
+        if req.state not in ("pending", "contacted") or not case.active:
+            raise Conflict(f"request {req.id} (case {case_id}) was already decided: {req.state}")
+        cases_mod._ensure_not_held_by_other(s, case, actor, now)
+        member = s.get(Member, req.member_id)
+        if member is None:
+            raise NotFound(f"no member {req.member_id}")
+        detail: dict[str, Any] = {"request": req.id, "scope": req.scope, "decision": decision}
+        closing = decision == "close_temporarily" or (decision == "approve" and req.scope == "temporary_close")
+        if decision == "contacted":
+            req.state = "contacted"
+            cases_mod._history(s, case, now, actor.id, "contacted")
+        else:
+            req.state = {"approve": "approved", "decline": "declined"}.get(decision, "closed")
+            if closing:
+                req.state = "closed"
+                if closed_at(s, member.id, now) is None:
+                    s.add(Closure(member_id=member.id, request_id=req.id, starts_at=now, ends_at=until, created_by=actor.id))
+                s.add(Outbox(kind="account", member_id=member.id, created_at=now, payload={
+                    "action": "close", "until": until.isoformat() if until else None, "request": req.id}))
+            elif decision == "approve":
+                removed, blanked, strings = erasure.erase(s, member)
+                erased.update(removed=removed, strings=strings, blanked=blanked)
+                detail["blanked_reasons"] = blanked
+                detail["removed"] = removed
+                s.add(Outbox(kind="account", member_id=member.id, created_at=now, payload={
+                    "action": "delete" if req.scope == "account" else "erase_data", "request": req.id}))
+            else:
+                s.add(Outbox(kind="account", member_id=member.id, created_at=now, payload={
+                    "action": "request_declined", "request": req.id}))
+            cases_mod._release(s, case, now)
+            case.state, case.active, case.open_key, case.resolved_at = "resolved", False, None, now
+            case.resolution = f"deletion_{req.state}"
+            s.add(case)
+            cases_mod._history(s, case, now, actor.id, "resolved", resolution=case.resolution)
+        req.decision = decision[:16]
+        req.decided_by, req.decided_at = actor.id, now
+        req.decision_reason = None if decision == "approve" and req.scope != "temporary_close" else reason
+        s.add(req)
+        s.flush()
+        return _public(s, svc, req, now, False), detail
+
+    if decision == "approve":  # the approval's own reason must not quote what it erases
+        with svc.store.read() as s:
+            req0 = s.execute(select(DeletionRequest).where(DeletionRequest.case_id == case_id)).scalars().first() \
+                if 0 < case_id <= 2**63 - 1 else None
+            member0 = s.get(Member, req0.member_id) if req0 is not None else None
+            if member0 is not None:
+                reason = erasure.scrub_text(reason, erasure.personal_strings(s, member0)) or erasure.ERASED
+    action = audit.ERASURE_ACTION if decision == "approve" else "deletion.decide"
+    # an approval's audit entry is the erasure's: its detail lists the reasons it blanked
+    result = svc.perform(actor, "deletion.decide", change, target_type="case", target_id=case_id, reason=reason,
+                         audit_action=action)
+    if erased:
+        _after_erasure(svc, actor, result, erased)
+        with svc.store.read() as s:
+            return _public(s, svc, _request_of(s, case_id), svc.now(), True)
+    return result
+
+
+def _after_erasure(svc: Services, actor: Actor, result: DeletionPublic, erased: dict[str, Any]) -> None:
+    """Clean the SQLite file, prove the erasure with the strings still in memory, keep the proof."""
+    file_report: dict[str, Any] = {}
+    db_file = None
+    if svc.store.is_sqlite:
+        file_report = erasure.clean_sqlite_file(svc.store._write_engine)
+        db_file = svc.store.engine.url.database
+    with svc.store.read() as s:
+        proof = erasure.search(s, erased["strings"], db_file)
+    proof.update(file_report)
+    with svc.store.write() as s:
+        s.add(Erasure(member_id=result.member, request_id=result.request, at=svc.now(), by=actor.id,
+                      removed=erased["removed"], proof=proof))
+    erased.clear()
+
+
+def reopen(svc: Services, actor: Actor, member_id: str, reason: str) -> int:
+    """End a temporary closure now (clinical). Returns how many closures ended."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("reopening an account needs a reason")
+
+    def change(s: Session) -> tuple[int, dict[str, Any]]:
+        now = svc.now()
+        closure = closed_at(s, member_id, now)
+        if closure is None:
+            raise Conflict(f"member {member_id} has no closure in force")
+        closure.reopened_at, closure.reopened_by = now, actor.id
+        s.add(closure)
+        s.add(Outbox(kind="account", member_id=member_id, created_at=now, payload={"action": "reopen"}))
+        return 1, {"member": member_id, "closure": closure.id}
+
+    return svc.perform(actor, "deletion.decide", change, target_type="member", target_id=member_id, reason=reason,
+                       audit_action="account.reopen")
+
+
+def verify(svc: Services, actor: Actor, case_id: int, extra: list[str] | None = None) -> dict[str, Any]:
+    """The stored proof of the member's erasure, and a new search of the whole store (and the
+    SQLite file) for any strings given now (e.g. the email from the member's letter)."""
+    svc.check(actor, "deletion.list", target_type="case", target_id=case_id)
+    with svc.store.read() as s:
+        req = _request_of(s, case_id)
+        er = s.execute(select(Erasure).where(Erasure.member_id == req.member_id).order_by(Erasure.id.desc())).scalars().first()
+        member = s.get(Member, req.member_id)
+        result: dict[str, Any] = {"request": req.id, "member": req.member_id, "state": req.state,
+                                  "erased": er is not None, "pseudonymised": bool(member and member.pseudonymised)}
+        if er is not None:
+            result["erased_at"], result["removed"], result["proof_at_erasure"] = er.at.isoformat(), er.removed, er.proof
+        if er is None and member is not None:  # before approval: where the member's data are now
+            result["search_now"] = erasure.search(s, erasure.personal_strings(s, member),
+                                                  svc.store.engine.url.database if svc.store.is_sqlite else None)
+        elif extra:
+            result["search_now"] = erasure.search(s, {"given": [x for x in extra if len(x.strip()) >= erasure.MIN_STRING]},
+                                                  svc.store.engine.url.database if svc.store.is_sqlite else None)
+        now_clean = result.get("search_now", {}).get("clean", True)
+        result["clean"] = bool(er is not None and (er.proof or {}).get("clean") and now_clean)
+        return result
+
+
