@@ -245,3 +245,39 @@ class Changes(BaseModel):
 
     cursor: int
     cases: list[CasePublic] = Field(default_factory=list)
+
+
+class VaultRecord(BaseModel):
+    """Registration data, read through the vault's audited path only (clinical, admin)."""
+
+    member: str
+    email: str | None
+    real_name: str | None
+    phone: str | None
+
+
+class SelfAssessmentPublic(BaseModel):
+    instrument: str | None
+    score: float | None
+    suicidal: bool
+    created_at: datetime | None
+
+
+class DeletionPublic(BaseModel):
+    """A deletion request with what the clinical team needs beside it. `id` is its case id."""
+
+    id: int
+    request: str
+    member: str
+    handle: str | None
+    scope: str  # account | data | temporary_close
+    note: str | None
+    created_at: datetime | None
+    state: str  # pending | contacted | approved | declined | closed
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_reason: str | None = None
+    risk_cases: list[CasePublic] = Field(default_factory=list)
+    self_assessments: list[SelfAssessmentPublic] = Field(default_factory=list)
+    closed_until: str | None = None  # an ISO time, or "until reopened"
+    erasure: dict[str, Any] | None = None  # what was removed, and the proof

@@ -9,7 +9,7 @@ Conflict, InvalidInput, Unauthenticated, Unavailable.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from modconsole.schemas import (
     AppealPublic,
@@ -19,6 +19,7 @@ from modconsole.schemas import (
     CasePublic,
     Changes,
     ClaimResult,
+    DeletionPublic,
     EffectiveStatus,
     IngestResult,
     LexiconTermPublic,
@@ -28,6 +29,7 @@ from modconsole.schemas import (
     QueueCount,
     SanctionPublic,
     StaffPublic,
+    VaultRecord,
 )
 
 
@@ -139,6 +141,32 @@ class Backend(Protocol):
     def evasion_confirm(self, case_id: int, reason: str) -> list[SanctionPublic]:
         """Confirm a ban-evasion case (senior, admin): permanent bans on every linked profile;
         returns them. Raises Forbidden, InvalidInput (not an evasion case), Conflict, ClaimHeld."""
+        ...
+
+    def deletion_list(self, state: str = "pending") -> list[DeletionPublic]:
+        """Deletion requests (clinical only): pending (and contacted) by default, oldest first,
+        each with the member's recent risk cases and self-assessments. Raises Forbidden."""
+        ...
+
+    def deletion_show(self, case_id: int) -> DeletionPublic:
+        """One request by its case id (clinical only)."""
+        ...
+
+    def deletion_decide(self, case_id: int, decision: str, reason: str, until: datetime | None = None) -> DeletionPublic:
+        """approve | decline | contacted | close_temporarily (clinical only). Approving an
+        account or data request erases the member and returns the proof in `erasure`."""
+        ...
+
+    def deletion_reopen(self, member_id: str, reason: str) -> int:
+        """End a member's temporary closure now (clinical only). Raises Conflict when none."""
+        ...
+
+    def deletion_verify(self, case_id: int, extra: list[str] | None = None) -> dict[str, Any]:
+        """The erasure's stored proof, and a new search of the store for any strings given."""
+        ...
+
+    def vault_show(self, member_id: str, reason: str) -> VaultRecord:
+        """Registration data (clinical, admin), each read audited with its reason."""
         ...
 
     def appeal_list(self, state: str = "pending") -> list[AppealPublic]:

@@ -9,6 +9,7 @@ from modconsole.domain import (
     appeals,
     audit,
     cases,
+    deletion,
     ingest,
     lexicons,
     members,
@@ -18,6 +19,7 @@ from modconsole.domain import (
     settings,
     staff,
     tokens,
+    vault,
 )
 from modconsole.domain import changes as changes_mod
 from modconsole.domain.auth import Actor
@@ -31,6 +33,7 @@ from modconsole.schemas import (
     CasePublic,
     Changes,
     ClaimResult,
+    DeletionPublic,
     EffectiveStatus,
     IngestResult,
     LexiconTermPublic,
@@ -40,6 +43,7 @@ from modconsole.schemas import (
     QueueCount,
     SanctionPublic,
     StaffPublic,
+    VaultRecord,
 )
 
 
@@ -151,6 +155,24 @@ class LocalBackend:
 
     def evasion_confirm(self, case_id: int, reason: str) -> list[SanctionPublic]:
         return sanctions.confirm_evasion(self.services, self.actor, case_id, reason)
+
+    def deletion_list(self, state: str = "pending") -> list[DeletionPublic]:
+        return deletion.list_requests(self.services, self.actor, state)
+
+    def deletion_show(self, case_id: int) -> DeletionPublic:
+        return deletion.show(self.services, self.actor, case_id)
+
+    def deletion_decide(self, case_id: int, decision: str, reason: str, until: datetime | None = None) -> DeletionPublic:
+        return deletion.decide(self.services, self.actor, case_id, decision, reason, until)
+
+    def deletion_reopen(self, member_id: str, reason: str) -> int:
+        return deletion.reopen(self.services, self.actor, member_id, reason)
+
+    def deletion_verify(self, case_id: int, extra: list[str] | None = None) -> dict[str, Any]:
+        return deletion.verify(self.services, self.actor, case_id, extra)
+
+    def vault_show(self, member_id: str, reason: str) -> VaultRecord:
+        return vault.read(self.services, self.actor, member_id, reason)
 
     def appeal_list(self, state: str = "pending") -> list[AppealPublic]:
         return appeals.list_appeals(self.services, self.actor, state)

@@ -32,6 +32,7 @@ from modconsole.schemas import (
     CasePublic,
     Changes,
     ClaimResult,
+    DeletionPublic,
     EffectiveStatus,
     IngestResult,
     LexiconTermPublic,
@@ -41,6 +42,7 @@ from modconsole.schemas import (
     QueueCount,
     SanctionPublic,
     StaffPublic,
+    VaultRecord,
 )
 
 BY_STATUS: dict[int, type[ModconsoleError]] = {
@@ -212,6 +214,26 @@ class RemoteBackend:
     def evasion_confirm(self, case_id: int, reason: str) -> list[SanctionPublic]:
         return self._call("POST", f"/cases/{case_id}/confirm-evasion", json={"reason": reason},  # type: ignore[no-any-return]
                           model=list[SanctionPublic])
+
+    def deletion_list(self, state: str = "pending") -> list[DeletionPublic]:
+        return self._call("GET", "/deletions", params={"state": state}, model=list[DeletionPublic])  # type: ignore[no-any-return]
+
+    def deletion_show(self, case_id: int) -> DeletionPublic:
+        return self._call("GET", f"/deletions/{case_id}", model=DeletionPublic)  # type: ignore[no-any-return]
+
+    def deletion_decide(self, case_id: int, decision: str, reason: str, until: datetime | None = None) -> DeletionPublic:
+        body = {"decision": decision, "reason": reason, "until": until.isoformat() if until else None}
+        return self._call("POST", f"/deletions/{case_id}/decide", json=body, model=DeletionPublic)  # type: ignore[no-any-return]
+
+    def deletion_reopen(self, member_id: str, reason: str) -> int:
+        return int(self._call("POST", f"/members/{quote(member_id, safe='')}/reopen", json={"reason": reason})["reopened"])
+
+    def deletion_verify(self, case_id: int, extra: list[str] | None = None) -> dict[str, Any]:
+        return self._call("POST", f"/deletions/{case_id}/verify", json={"search": extra or []})  # type: ignore[no-any-return]
+
+    def vault_show(self, member_id: str, reason: str) -> VaultRecord:
+        return self._call("POST", f"/members/{quote(member_id, safe='')}/vault", json={"reason": reason},  # type: ignore[no-any-return]
+                          model=VaultRecord)
 
     def appeal_list(self, state: str = "pending") -> list[AppealPublic]:
         return self._call("GET", "/appeals", params={"state": state}, model=list[AppealPublic])  # type: ignore[no-any-return]

@@ -15,6 +15,7 @@ from . import (
     appeal_cmd,
     audit_cmd,
     case_cmd,
+    deletion_cmd,
     lexicon_cmd,
     member_cmd,
     policy_cmd,
@@ -41,6 +42,8 @@ app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(member_cmd.app, name="member")
 app.add_typer(sanction_cmd.app, name="sanction")
 app.add_typer(appeal_cmd.app, name="appeal")
+app.add_typer(deletion_cmd.app, name="deletion")
+app.add_typer(deletion_cmd.vault_app, name="vault")
 
 
 @app.callback(invoke_without_command=True)

@@ -21,12 +21,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from modconsole.errors import Conflict, InvalidInput, NotFound
-from modconsole.schemas import CasePublic
+from modconsole.schemas import DeletionPublic, SelfAssessmentPublic
 
 from . import audit, auth, erasure, queues
 from .auth import Actor
@@ -37,33 +36,6 @@ DECISIONS = ("approve", "decline", "contacted", "close_temporarily")
 STATES = ("pending", "contacted", "approved", "declined", "closed", "all")
 RECENT = 10
 MAX_REASON = 2000
-
-
-class SelfAssessmentPublic(BaseModel):
-    instrument: str | None
-    score: float | None
-    suicidal: bool
-    created_at: datetime | None
-
-
-class DeletionPublic(BaseModel):
-    """A request with what the clinical team needs beside it. `id` is its case id."""
-
-    id: int
-    request: str
-    member: str
-    handle: str | None
-    scope: str
-    note: str | None
-    created_at: datetime | None
-    state: str
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    decision_reason: str | None = None
-    risk_cases: list[CasePublic] = Field(default_factory=list)
-    self_assessments: list[SelfAssessmentPublic] = Field(default_factory=list)
-    closed_until: str | None = None  # "reopened", an ISO time, or "until reopened"
-    erasure: dict[str, Any] | None = None
 
 
 def closed_at(s: Session, member_id: str, at: datetime) -> Closure | None:

@@ -10,22 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from modconsole.errors import InvalidInput, NotFound
+from modconsole.schemas import VaultRecord
 
 from .auth import Actor
 from .models import Member, Registration
 from .service import Services
-
-
-class VaultRecord(BaseModel):
-    member: str
-    email: str | None
-    real_name: str | None
-    phone: str | None
 
 
 def store_registrations(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -234,3 +234,41 @@ def test_sanction_lifecycle_evasion_and_appeals(setup) -> None:  # type: ignore[
     assert lifted.lifted_at is not None and lifted.lift_reason == "served enough"
     with pytest.raises(Conflict):
         ines.sanction_lift(mute.id, "again")
+
+
+def test_deletion_review_vault_and_erasure(setup) -> None:  # type: ignore[no-untyped-def]
+    from modconsole.errors import Conflict
+
+    _, backend = setup
+    feed(backend("feed"), EVENTS + [
+        {"type": "self_assessment", "id": "sa1", "member": "u1", "score": 24, "suicidal": True},
+        {"type": "deletion_request", "id": "d1", "member": "u1", "scope": "account", "note": "tout effacer"},
+        {"type": "deletion_request", "id": "d2", "member": "u2", "scope": "temporary_close"},
+    ])
+    drm, lea, root = backend("drm"), backend("lea"), backend("root")
+    for who in (lea, backend("ines"), root):
+        with pytest.raises(Forbidden):
+            who.deletion_list()
+    reqs = {d.request: d for d in drm.deletion_list()}
+    assert set(reqs) == {"d1", "d2"} and reqs["d1"].self_assessments[0].suicidal
+    assert any(c.queue == "urgent" for c in reqs["d1"].risk_cases)
+    with pytest.raises(Forbidden):
+        lea.vault_show("u1", "curious")
+    assert drm.vault_show("u1", "safety").email == "lune@example.org"
+    with pytest.raises(Forbidden):
+        lea.deletion_decide(reqs["d2"].id, "approve", "x")
+    closed = drm.deletion_decide(reqs["d2"].id, "approve", "a break")
+    assert closed.state == "closed" and backend("feed").member_status("u2").can_login is False
+    with pytest.raises(Conflict):
+        drm.deletion_decide(reqs["d2"].id, "decline", "again")
+    assert drm.deletion_reopen("u2", "back") == 1
+    assert backend("feed").member_status("u2").can_login is True
+    with pytest.raises(InvalidInput):
+        drm.deletion_decide(reqs["d1"].id, "maybe", "x")
+    done = drm.deletion_decide(reqs["d1"].id, "approve", "asked in writing")
+    assert done.state == "approved" and done.erasure and done.erasure["proof"]["clean"]
+    proof = drm.deletion_verify(reqs["d1"].id, ["lune@example.org"])
+    assert proof["clean"] and proof["pseudonymised"]
+    assert root.vault_show("u1", "after").email is None
+    assert root.audit_verify().ok
+    assert drm.deletion_list() == [] and {d.request for d in drm.deletion_list("all")} == {"d1", "d2"}

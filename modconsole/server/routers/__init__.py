@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from . import appeals, audit, cases, events, lexicon, members, meta, platform, policy, queue, sanctions, staff
+from . import (
+    appeals,
+    audit,
+    cases,
+    deletions,
+    events,
+    lexicon,
+    members,
+    meta,
+    platform,
+    policy,
+    queue,
+    sanctions,
+    staff,
+)
 
 ROUTERS = [
     meta.router, staff.router, queue.router, cases.router, events.router, audit.router, lexicon.router,
-    policy.router, members.router, platform.router, sanctions.router, appeals.router,
+    policy.router, members.router, platform.router, sanctions.router, appeals.router, deletions.router,
 ]
