@@ -30,8 +30,10 @@ EVENTS = [
     {"type": "content", "id": "p2", "kind": "post", "author": "u2", "body": "espèce de connard"},
     {"type": "content", "id": "p3", "kind": "post", "author": "u3", "body": "écris-moi à jean.dupont@example.org"},
     {"type": "report", "id": "r1", "reporter": "secret-reporter", "content": "p2", "reason": "offensive", "note": "encore"},
+    {"type": "member", "id": "u3", "handle": "comete", "email": "comete@example.org", "real_name": "Jeanne Comète"},
+    {"type": "deletion_request", "id": "d1", "member": "u3", "scope": "data", "note": "effacez mes données"},
 ]
-STAFF = [("lea", "moderator"), ("sam", "moderator"), ("ines", "senior"), ("feed", "platform")]
+STAFF = [("lea", "moderator"), ("sam", "moderator"), ("ines", "senior"), ("drm", "clinical"), ("feed", "platform")]
 APPEAL = {"type": "appeal", "id": "ap1", "member": "u2", "sanction": "1", "body": "[b]pas juste[/b]"}
 
 # (who, arguments); {p1} etc. are replaced by the case id of that subject
@@ -74,6 +76,15 @@ SESSION: list[tuple[str, list[str]]] = [
     ("root", ["policy", "set", "harassment_followups", "4"]),
     ("root", ["policy", "show", "--json"]),
     ("root", ["staff", "list", "--json"]),
+    ("lea", ["deletion", "list"]),
+    ("drm", ["deletion", "list", "--json"]),
+    ("lea", ["vault", "show", "u3", "--reason", "curious"]),
+    ("drm", ["vault", "show", "u3", "--reason", "safety call", "--json"]),
+    ("drm", ["deletion", "verify", "{u3}"]),
+    ("drm", ["deletion", "decide", "{u3}", "--approve", "--decline", "--reason", "both"]),
+    ("drm", ["deletion", "decide", "{u3}", "--approve", "--reason", "asked in writing"]),
+    ("drm", ["deletion", "verify", "{u3}", "--search", "comete@example.org", "--json"]),
+    ("root", ["vault", "show", "u3", "--reason", "check", "--json"]),
     ("root", ["audit", "verify"]),
 ]
 
@@ -125,7 +136,9 @@ def test_the_cli_says_the_same_with_api_as_with_db(tmp_path: Path) -> None:
     appeal.write_text(json.dumps(APPEAL) + "\n")
     files = {"events": str(events), "bad": str(bad), "appeal": str(appeal)}
 
-    local_store, remote_store = make_store(tmp_path / "local.db"), make_store(tmp_path / "remote.db")
+    (tmp_path / "local").mkdir()
+    (tmp_path / "remote").mkdir()
+    local_store, remote_store = make_store(tmp_path / "local" / "store.db"), make_store(tmp_path / "remote" / "store.db")
     issued = {}
     for store in (local_store, remote_store):  # on both, so that both audit logs have the same entries
         issuer = Services(store)
