@@ -9,6 +9,7 @@ from typing import Any
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from .screens.appeals import AppealScreen, AppealsScreen
 from .screens.board import BoardScreen
 from .screens.case import CaseScreen
 from .screens.member import MemberScreen
@@ -23,6 +24,8 @@ CASE_COMMANDS = [
     ("member", "Member panel", "History, sanctions, linked accounts, the ladder's suggestion"),
     ("sanction", "Sanction the member", "Warning, comment-mute, mute, ban, no-contact order"),
     ("message", "Message the member", "A template in their language, or your own words, to the outbox"),
+    ("confirm_evasion", "Confirm ban evasion", "Senior: every linked profile is banned permanently"),
+    ("appeal", "Open the appeal", "The member's appeal, what it contests; uphold or reverse"),
 ]
 
 
@@ -35,8 +38,23 @@ def screen_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Open the highlighted case", "Claims it and shows it in context", screen.action_open_case)
         yield SystemCommand("Filter by member", "Only the cases about one member", screen.action_filter)
         yield SystemCommand("Refresh the board", "Fetch counts and cases now", screen.refresh_board)
+        yield SystemCommand("Appeals", "Members contesting a sanction or a removal (DSA Art. 20)", screen.action_appeals)
     elif isinstance(screen, CaseScreen):
         for action, title, help_text in CASE_COMMANDS:
-            yield SystemCommand(title, help_text, getattr(screen, f"action_{action}"))
+            if screen.check_action(action, ()):
+                yield SystemCommand(title, help_text, getattr(screen, f"action_{action}"))
     elif isinstance(screen, MemberScreen):
         yield SystemCommand("Sanction this member", "Warning, comment-mute, mute, ban, no-contact order", screen.action_sanction)
+        yield SystemCommand("Lift the highlighted sanction", "Senior: with a reason for the record", screen.action_lift)
+    elif isinstance(screen, AppealsScreen):
+        yield SystemCommand("Open the highlighted appeal", "The member's text, what it contests", screen.action_open_appeal)
+        for state in ("pending", "upheld", "reversed", "all"):
+            yield SystemCommand(f"Show {state} appeals", f"List the {state} appeals", partial(_show_appeals, screen, state))
+    elif isinstance(screen, AppealScreen):
+        yield SystemCommand("Uphold the decision", "With a reason the member reads", screen.action_uphold)
+        yield SystemCommand("Reverse the decision", "Lifts the sanction (senior) or restores the content", screen.action_reverse)
+
+
+def _show_appeals(screen: AppealsScreen, state: str) -> None:
+    screen.state = state
+    screen.refresh_list()

@@ -54,6 +54,7 @@ class BoardScreen(Screen[None]):
         Binding("s", "sanction", "Sanction", show=False),
         Binding("m", "message", "Message", show=False),
         Binding("slash", "filter", "Filter"),
+        Binding("A", "appeals", "Appeals"),
         Binding("tab", "next_view", "Next view", show=False),
         Binding("question_mark", "help", "Help"),
     ]
@@ -251,6 +252,11 @@ class BoardScreen(Screen[None]):
         if case is not None:
             self.app.push_screen(CaseScreen(self.backend, case.id), lambda _: self.refresh_board())
 
+    def action_appeals(self) -> None:
+        from .appeals import AppealsScreen
+
+        self.app.push_screen(AppealsScreen(self.backend), lambda _: self.refresh_board())
+
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.add_class("visible")
@@ -267,7 +273,7 @@ class BoardScreen(Screen[None]):
     def action_help(self) -> None:
         self.app.notify(
             "j/k or arrows move, Enter opens (and claims) a case, c claim, r release, n note, e escalate, "
-            "d dismiss, h hide or remove, / filter by member, Tab next view, Ctrl+P commands, q quit.",
+            "d dismiss, h hide or remove, / filter by member, Tab next view, A appeals, Ctrl+P commands, q quit.",
             title="Keys", timeout=12, markup=False,
         )
 

@@ -3,6 +3,10 @@
 Opening a case claims it, or shows who holds it; the lease is renewed while the case stays
 open on screen and released on leaving. Every action goes through the Backend, so refusals
 (Forbidden, ClaimHeld…) come back as the service layer worded them.
+
+An `evasion` case also shows the linked profiles (same device) with their sanctions in force,
+and `v` confirms the evasion (a senior's decision: permanent bans on every linked profile).
+An `appeal` case opens the appeal (`a`): the member's text, what it contests, uphold/reverse.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from textual.widgets import Footer, Header, Static
 
 from modconsole.errors import ClaimHeld, ModconsoleError
 from modconsole.safetext import as_text
-from modconsole.schemas import CaseDetail, ContentPublic
+from modconsole.schemas import CaseDetail, ContentPublic, MemberPublic, SanctionPublic
 
 from ..widgets.member_text import MemberText
 from .dialogs import ChoicePrompt, TextPrompt
@@ -58,7 +62,11 @@ class CaseScreen(Screen[None]):
         Binding("p", "member", "Member"),
         Binding("s", "sanction", "Sanction"),
         Binding("m", "message", "Message"),
+        Binding("v", "confirm_evasion", "Confirm evasion"),
+        Binding("a", "appeal", "Appeal"),
     ]
+    #: actions offered only on cases of one queue
+    QUEUE_ACTIONS = {"confirm_evasion": "evasion", "appeal": "appeal"}
 
     DEFAULT_CSS = """
     CaseScreen #status { padding: 0 1; background: $boost; }
@@ -70,6 +78,7 @@ class CaseScreen(Screen[None]):
         self.backend = backend
         self.case_id = case_id
         self.detail: CaseDetail | None = None
+        self.linked: list[tuple[MemberPublic, list[SanctionPublic]]] = []
         self.holding = False
 
     def compose(self) -> ComposeResult:
@@ -91,7 +100,27 @@ class CaseScreen(Screen[None]):
             report(self.app, exc, "error")
             self.dismiss(None)
             return
+        self.linked = self._linked_profiles()
         self._render_detail()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        queue = self.QUEUE_ACTIONS.get(action)
+        if queue is None:
+            return True
+        return self.detail is not None and self.detail.case.queue == queue
+
+    def _linked_profiles(self) -> list[tuple[MemberPublic, list[SanctionPublic]]]:
+        """On an evasion case: the profiles sharing the member's device, with what is in force on each."""
+        member = self._member_id()
+        if self.detail is None or self.detail.case.queue != "evasion" or not member:
+            return []
+        try:
+            linked = self.backend.member_show(member).linked
+            return [(m, self.backend.member_status(m.id).in_force) for m in linked[:20]]
+        except ModconsoleError as exc:
+            report(self.app, exc, "warning")
+            return []
 
     def _status(self) -> Text:
         assert self.detail is not None
@@ -139,6 +168,23 @@ class CaseScreen(Screen[None]):
             m = d.subject_member
             section("Member")
             line(as_text(f"{m.id}  {m.handle or '(no handle)'}  language {m.language or '?'}", keep_newlines=False))
+        if d.case.queue == "evasion":
+            section("Linked profiles (same device)")
+            if not self.linked:
+                line(Text("none found", style="dim"))
+            for m, in_force in self.linked:
+                text = as_text(f"{m.id}  {m.handle or '(no handle)'}", keep_newlines=False)
+                for x in in_force:
+                    until = f"until {x.ends_at:%Y-%m-%d %H:%M}Z" if x.ends_at else "permanent"
+                    text.append(f"   #{x.id} {x.kind} {until}", style="bold red" if x.kind in ("ban", "mute") else "")
+                if not in_force:
+                    text.append("   nothing in force", style="dim")
+                line(text)
+            if any(x.kind in ("ban", "mute") for _, in_force in self.linked for x in in_force):
+                line(Text("v confirms the evasion: this profile and every linked one are banned permanently (a senior decides).",
+                          style="dim"))
+            else:
+                line(Text("No linked profile has a ban or mute in force now: there is no evasion to confirm.", style="yellow"))
         if d.content:
             section("Content")
             line(content_header(d.content))
@@ -167,6 +213,8 @@ class CaseScreen(Screen[None]):
             for item in items:
                 facts = ", ".join(f"{k}={v}" for k, v in item.items() if k in ("scope", "state", "sanction_ref", "case_ref") and v)
                 line(as_text(item.get("body") or item.get("note") or "").append(f"  {facts}", style="dim"))
+            if label == "appeals" and d.case.queue == "appeal":
+                line(Text("a opens the appeal: what it contests, the statement of reasons; uphold or reverse it there.", style="dim"))
         section("Notes")
         if not d.notes:
             line(Text("none yet — n adds one", style="dim"))
@@ -294,6 +342,57 @@ class CaseScreen(Screen[None]):
             self.app.notify("This case names no member to sanction.", severity="warning", markup=False)
             return
         self.app.push_screen(SanctionDialog(self.backend, member, self.case_id), lambda applied: self.reload() if applied else None)
+
+    def action_confirm_evasion(self) -> None:
+        if self.detail is None or self.detail.case.queue != "evasion":
+            self.app.notify("Only a ban-evasion case can be confirmed as evasion.", severity="warning", markup=False)
+            return
+
+        def banned_for_good(in_force: list[SanctionPublic]) -> bool:
+            return any(x.kind == "ban" and x.ends_at is None for x in in_force)
+
+        names = ", ".join([self._member_id() or "?"] + [m.id for m, f in self.linked if not banned_for_good(f)])
+        already_banned = [m.id for m, f in self.linked if banned_for_good(f)]
+
+        def confirm(reason: str | None) -> None:
+            if not reason:
+                return
+            try:
+                bans = self.backend.evasion_confirm(self.case_id, reason)
+            except ModconsoleError as exc:
+                report(self.app, exc, "error")
+                self.reload()
+                return
+            listed = ", ".join(f"#{b.id} on {b.member}" for b in bans) or "none new"
+            already = already_banned + [x for x in names.split(", ") if x not in {b.member for b in bans}]
+            also = f" Already banned for good: {', '.join(already)}." if already else ""
+            self.app.notify(f"Evasion confirmed on case {self.case_id}. Permanent bans: {listed}.{also}",
+                            title="Evasion confirmed", timeout=12, markup=False)
+            self.holding = False
+            self.dismiss(None)
+
+        self.app.push_screen(
+            TextPrompt(f"Confirm ban evasion (case {self.case_id}): {names} will be banned permanently"
+                       + (f" ({', '.join(already_banned)} already is)" if already_banned else "")
+                       + ". Reason, for the record:", "e.g. same device as the banned profile, same writing"),
+            confirm,
+        )
+
+    def action_appeal(self) -> None:
+        from .appeals import AppealScreen
+
+        if self.detail is None or self.detail.case.queue != "appeal":
+            self.app.notify("This case is not an appeal.", severity="warning", markup=False)
+            return
+
+        def done(decided: bool | None) -> None:
+            if decided:
+                self.holding = False
+                self.dismiss(None)
+            else:
+                self.reload()
+
+        self.app.push_screen(AppealScreen(self.backend, self.case_id, claim=False), done)
 
     def action_message(self) -> None:
         from .message import MessageDialog

@@ -18,7 +18,7 @@ class TextPrompt(ModalScreen[str | None]):
     DEFAULT_CSS = """
     TextPrompt { align: center middle; }
     TextPrompt > Vertical { width: 80; height: auto; border: thick $accent; padding: 1 2; background: $surface; }
-    TextPrompt Label { margin-bottom: 1; }
+    TextPrompt Label { margin-bottom: 1; width: 1fr; }
     """
 
     def __init__(self, title: str, placeholder: str = "", *, required: bool = True) -> None:

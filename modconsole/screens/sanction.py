@@ -1,8 +1,17 @@
-"""The sanction dialog: kind, duration preset, the other member of a no-contact order, a reason
-from the house rules, and a preview of the statement of reasons the member will get.
+"""The sanction dialog: kind, duration preset, the other member of a no-contact order, the house
+rule the sanction rests on, a note for the record, and a preview of the statement of reasons.
 
-What the service layer refuses (a moderator's permanent ban, a no-contact order without a
-senior) comes back as a clear error in the dialog, and nothing changes.
+The preview is the real statement: the dialog asks `backend.sanction_preview` (the same checks
+as applying, nothing applied) whenever the kind, the duration, the rule or the other member
+changes, and shows what the member would read, in their language. What the service layer
+refuses (a moderator's permanent ban, a no-contact order without a senior, no rule chosen, an
+unknown member) shows in the preview area instead; applying then is refused the same way and
+changes nothing. The preview is one short read, so it stays on the UI thread like the other
+dialogs' calls; typing the other member's id is debounced.
+
+The rule is preselected only when the backend names one for the case (offensive → respect,
+pii → privacy…); otherwise the moderator chooses it. The note for the record is kept with the
+sanction for staff; the member reads the statement, never the note.
 """
 
 from __future__ import annotations
@@ -15,34 +24,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from modconsole.errors import ModconsoleError
 from modconsole.rules import house_rules
 from modconsole.safetext import as_text
+from modconsole.schemas import SanctionPublic
 
 from .feedback import report
 
 KINDS = [("warning", "warning"), ("comment_mute", "comment-mute"), ("mute", "mute"), ("ban", "ban"), ("no_contact", "no-contact order")]
 DURATIONS = [("24h", "24 h"), ("72h", "72 h"), ("7d", "7 days"), ("30d", "30 days"), ("permanent", "permanent")]
 NO_DURATION = {"warning", "no_contact"}
-
-
-def statement(kind: str, duration: str, rule: str, facts: str, other: str | None) -> str:
-    """The statement of reasons as the member will read it (never the reporter's identity)."""
-    what = {"warning": "a warning", "comment_mute": "a comment-mute", "mute": "a mute", "ban": "a ban",
-            "no_contact": "a no-contact order"}[kind]
-    if kind in NO_DURATION:
-        span = "until it is lifted" if kind == "no_contact" else "no restriction, recorded on your account"
-    else:
-        span = "permanent" if duration == "permanent" else f"for {dict(DURATIONS)[duration]}"
-    lines = [f"Decision: {what}" + (f" with member {other}" if other else "") + ".",
-             f"Facts: {facts or 'the content or behaviour reviewed by a moderator.'}",
-             f"Rule: {rule}",
-             f"Duration: {span}.",
-             "How to appeal: reply to this message or use 'Contest a decision' in your account; "
-             "a different moderator will review it."]
-    return "\n".join(lines)
+TYPING_DEBOUNCE_S = 0.3
 
 
 class SanctionDialog(ModalScreen[bool]):
@@ -52,18 +47,26 @@ class SanctionDialog(ModalScreen[bool]):
     SanctionDialog > VerticalScroll { width: 100; height: 90%; border: thick $accent; padding: 0 2; background: $surface; }
     SanctionDialog RadioSet { width: 1fr; height: auto; }
     SanctionDialog #preview { border: round $primary; padding: 0 1; height: auto; }
+    SanctionDialog #preview.refused { border: round $error; }
     SanctionDialog #other { display: none; }
     SanctionDialog #other.visible { display: block; }
     SanctionDialog Horizontal { height: auto; }
     SanctionDialog Vertical { height: auto; width: 1fr; }
     """
 
-    def __init__(self, backend: Any, member_id: str, case_id: int | None = None) -> None:
+    def __init__(self, backend: Any, member_id: str, case_id: int | None = None, kind: str | None = None,
+                 duration: str | None = None) -> None:
+        """`kind`, `duration`: where to start from (the ladder's suggestion); a warning, 72 h by default."""
         super().__init__()
         self.backend = backend
         self.member_id = member_id
         self.case_id = case_id
+        self.start_kind = kind if kind in dict(KINDS) else "warning"
+        self.start_duration = duration if duration in dict(DURATIONS) and duration != "permanent" else "72h"
         self.rules = house_rules()
+        self.previewed: SanctionPublic | None = None
+        self.refusal: ModconsoleError | None = None
+        self._typing: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -73,20 +76,20 @@ class SanctionDialog(ModalScreen[bool]):
                 with Vertical():
                     yield Label("Kind")
                     with RadioSet(id="kind"):
-                        for i, (value, label) in enumerate(KINDS):
-                            yield RadioButton(label, value=i == 0, id=f"kind-{value}")
+                        for value, label in KINDS:
+                            yield RadioButton(label, value=value == self.start_kind, id=f"kind-{value}")
                 with Vertical():
                     yield Label("Duration")
                     with RadioSet(id="duration"):
-                        for i, (value, label) in enumerate(DURATIONS):
-                            yield RadioButton(label, value=i == 1, id=f"dur-{value}")
+                        for value, label in DURATIONS:
+                            yield RadioButton(label, value=value == self.start_duration, id=f"dur-{value}")
             yield Input(placeholder="the other member's id (no-contact order)", id="other")
-            yield Label("Reason (house rule)")
+            yield Label("House rule it rests on (the member is told which)")
             with RadioSet(id="rule"):
-                for i, rule in enumerate(self.rules):
-                    yield RadioButton(rule["en"], value=i == 0, id=f"rule-{rule['id']}")
-            yield Input(placeholder="facts, in a sentence (optional; no reporter names)", id="facts")
-            yield Label("What the member will read")
+                for rule in self.rules:
+                    yield RadioButton(f"{rule['id']}: {rule['en']}", id=f"rule-{rule['id']}")
+            yield Input(placeholder="note for the record: the facts, in a sentence (staff only; no reporter names)", id="facts")
+            yield Label("What the member will read (the statement of reasons)")
             yield Static(id="preview", markup=False)
             with Horizontal():
                 yield Button("Apply (ctrl+s)", variant="error", id="apply")
@@ -94,7 +97,20 @@ class SanctionDialog(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#kind", RadioSet).focus()
-        self._update()
+        self._preselect_rule()
+        self.refresh_preview()
+
+    def _preselect_rule(self) -> None:
+        """Press the rule the backend would choose for this case, if it names one."""
+        if self.case_id is None:
+            return
+        try:
+            chosen = self.backend.sanction_preview(member=self.member_id, kind="warning", duration=None,
+                                                   reason="(rule for this case)", case_id=self.case_id).rule
+        except ModconsoleError:
+            return
+        if chosen and any(r["id"] == chosen for r in self.rules):
+            self.query_one(f"#rule-{chosen}", RadioButton).value = True
 
     def _choice(self, radio_id: str, prefix: str) -> str:
         pressed = self.query_one(f"#{radio_id}", RadioSet).pressed_button
@@ -102,41 +118,81 @@ class SanctionDialog(ModalScreen[bool]):
 
     @property
     def kind(self) -> str:
-        return self._choice("kind", "kind-")
+        return self._choice("kind", "kind-") or "warning"
 
     @property
-    def duration(self) -> str:
-        return self._choice("duration", "dur-")
+    def duration(self) -> str | None:
+        return None if self.kind in NO_DURATION else (self._choice("duration", "dur-") or "72h")
 
     @property
-    def rule(self) -> dict[str, str]:
-        rid = self._choice("rule", "rule-")
-        return next((r for r in self.rules if r["id"] == rid), self.rules[0])
+    def rule(self) -> str | None:
+        return self._choice("rule", "rule-") or None
+
+    @property
+    def other(self) -> str | None:
+        return (self.query_one("#other", Input).value.strip() or None) if self.kind == "no_contact" else None
+
+    def _args(self) -> dict[str, Any]:
+        facts = self.query_one("#facts", Input).value.strip()
+        rule = self.rule
+        rule_en = next((r["en"] for r in self.rules if r["id"] == rule), "")
+        return {"member": self.member_id, "kind": self.kind, "duration": self.duration,
+                "reason": f"{rule or '(no rule)'}: {facts or rule_en}", "other": self.other,
+                "case_id": self.case_id, "rule": rule}
+
+    # --- the preview ----------------------------------------------------------------------------
 
     @on(RadioSet.Changed)
-    @on(Input.Changed)
-    def _update(self, _: object = None) -> None:
-        other = self.query_one("#other", Input)
-        other.set_class(self.kind == "no_contact", "visible")
-        text = statement(self.kind or "warning", self.duration or "72h", self.rule["en"],
-                         self.query_one("#facts", Input).value.strip(), other.value.strip() or None)
-        self.query_one("#preview", Static).update(as_text(text))
+    def _choice_changed(self, _: RadioSet.Changed) -> None:
+        self.refresh_preview()
+
+    @on(Input.Changed, "#other")
+    def _other_typed(self, _: Input.Changed) -> None:
+        if self._typing is not None:
+            self._typing.stop()
+        self._typing = self.set_timer(TYPING_DEBOUNCE_S, self.refresh_preview)
+
+    def refresh_preview(self) -> None:
+        """Ask the backend for the statement the member would read, or why it would be refused."""
+        kind = self.kind
+        self.query_one("#other", Input).set_class(kind == "no_contact", "visible")
+        self.query_one("#duration", RadioSet).disabled = kind in NO_DURATION
+        preview = self.query_one("#preview", Static)
+        self.previewed, self.refusal = None, None
+        if self.rule is None:
+            preview.update(Text("Choose the house rule this sanction rests on.", style="bold yellow"))
+            preview.add_class("refused")
+            return
+        if kind == "no_contact" and not self.other:
+            preview.update(Text("Type the other member's id: a no-contact order binds two members.", style="bold yellow"))
+            preview.add_class("refused")
+            return
+        try:
+            self.previewed = self.backend.sanction_preview(**self._args())
+        except ModconsoleError as exc:
+            self.refusal = exc
+            preview.update(Text(f"{exc.title}: ", style="bold red").append_text(as_text(exc.message))
+                           .append("\nNothing would be applied as it stands.", style="italic"))
+            preview.add_class("refused")
+            return
+        preview.remove_class("refused")
+        preview.update(as_text(self.previewed.statement or "(no statement)"))
+
+    # --- applying -------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#apply")
     def action_apply(self) -> None:
-        kind = self.kind
-        facts = self.query_one("#facts", Input).value.strip()
-        other = self.query_one("#other", Input).value.strip() or None
-        reason = f"{self.rule['id']}: {self.rule['en']}" + (f" — {facts}" if facts else "")
+        if self.rule is None:
+            self.app.notify("Choose the house rule this sanction rests on.", severity="warning", markup=False)
+            return
         try:
-            s = self.backend.sanction_apply(
-                member=self.member_id, kind=kind, duration=None if kind in NO_DURATION else self.duration,
-                reason=reason, other=other if kind == "no_contact" else None, case_id=self.case_id,
-            )
+            s = self.backend.sanction_apply(**self._args())
         except ModconsoleError as exc:
             report(self.app, exc, "error")
             return
-        self.app.notify(f"Sanction {s.id}: {s.kind} applied to {s.member}", markup=False)
+        until = "permanent" if s.ends_at is None and s.kind == "ban" else (f"until {s.ends_at:%Y-%m-%d %H:%M}Z" if s.ends_at else "")
+        self.app.notify(f"Sanction #{s.id}: {s.kind} {until} applied to {s.member} (rule {s.rule}); "
+                        "the statement of reasons is on its way to the member.", markup=False)
         self.dismiss(True)
 
     @on(Button.Pressed, "#cancel")
