@@ -65,10 +65,42 @@ def allowed(role: str, action: str) -> bool:
     return role in PERMISSIONS.get(action, frozenset())
 
 
+PHRASES = {
+    "staff.add": "add staff members (an admin does)",
+    "staff.list": "list staff members",
+    "staff.token": "manage API tokens (an admin does)",
+    "policy.set": "change the policy (an admin does)",
+    "ingest": "post events (the platform does)",
+    "queue.list": "see the queues",
+    "case.show": "open cases",
+    "case.claim": "claim cases",
+    "case.reassign": "take a case over from someone (a senior does)",
+    "case.resolve": "resolve cases",
+    "case.escalate": "escalate cases",
+    "member.show": "see members' histories",
+    "member.message": "message members",
+    "member.status": "read members' effective status",
+    "outbox.read": "read the outbox (the platform does)",
+    "outbox.ack": "acknowledge the outbox (the platform does)",
+    "sanction.apply": "sanction members",
+    "sanction.lift": "lift sanctions (a senior decides)",
+    "evasion.confirm": "confirm ban evasion (a senior decides)",
+    "appeal.list": "see appeals",
+    "appeal.decide": "decide appeals",
+    "audit.list": "read the audit log (an admin does)",
+    "audit.verify": "verify the audit log (an admin does)",
+    "lexicon.list": "see the lexicons",
+    "lexicon.edit": "edit the lexicons (an admin does)",
+    "vault.read": "read registration data (the clinical team and admins do, with a reason)",
+    "deletion.list": "see deletion requests (the clinical team does)",
+    "deletion.decide": "decide deletion requests (the clinical team does)",
+}
+
+
 def require(actor: Actor, action: str) -> None:
     """Raise Forbidden unless the actor's role may attempt `action`."""
     if not allowed(actor.role, action):
-        raise Forbidden(f"{actor.name} ({actor.role}) may not {action.replace('.', ' ')}")
+        raise Forbidden(f"{actor.name} ({actor.role}) may not {PHRASES.get(action, action.replace('.', ' '))}")
 
 
 def visible_queues(role: str) -> frozenset[str] | None:

@@ -210,8 +210,8 @@ def generate_events(seed: int = 7, members: int = 240, contents: int = 2100) -> 
     second.append({"type": "content", "id": "c9100", "kind": "message", "author": ids[70], "recipient": ids[71],
                    "body": "Pourquoi tu ne me réponds plus ? Je sais où tu habites."})  # sent now, after the order
     for n, body in enumerate(APPEALS):
-        second.append({"type": "appeal", "id": f"ap{n:03d}", "member": [muted, ids[33]][n], "case": "demo", "body": body,
-                       "created_at": _t(base, minute + 40 + n)})
+        second.append({"type": "appeal", "id": f"ap{n:03d}", "member": [muted, ids[33]][n], "case": "demo", "body": body})
+        # (no created_at: appeals arrive now, after the sanctions they contest)
     return first, second, {"banned": banned, "muted": muted, "warned": ids[33], "members": ids}
 
 

@@ -284,18 +284,16 @@ def preview(
     svc: Services, actor: Actor, *, member: str, kind: str, duration: str | None, reason: str,
     other: str | None = None, case_id: int | None = None, rule: str | None = None,
 ) -> SanctionPublic:
-    """What `apply` would do, without doing it: the same checks (a refusal is audited like
-    any other) and the statement of reasons the member would read. Its id is 0."""
+    """What `apply` would do, without doing it: the same checks and the statement of reasons
+    the member would read. Its id is 0. A role that may not sanction at all is refused and
+    audited; the limits of a role that may (a moderator previewing a permanent ban) are told
+    but not audited: a preview is a look at a form, not an attempt — the apply is."""
     reason, span = _validate(kind, duration, reason, other, member)
     svc.check(actor, "sanction.apply", target_type="member", target_id=member)
     now = svc.now()
     with svc.store.read() as s:
-        try:
-            target, other_row, case, chosen = _prepare(s, actor, member=member, kind=kind, span=span, reason=reason,
-                                                       other=other, case_id=case_id, rule=rule)
-        except Forbidden as refusal:
-            svc.record_refusal(actor, "sanction.apply", refusal, target_type="member", target_id=member)
-            raise
+        target, other_row, case, chosen = _prepare(s, actor, member=member, kind=kind, span=span, reason=reason,
+                                                   other=other, case_id=case_id, rule=rule)
         row = Sanction(member_id=member, kind=kind, other_member_id=other, starts_at=now,
                        ends_at=None if span is None else now + span, reason=reason, rule=chosen,
                        case_id=case.id if case else None, created_by=actor.id, created_at=now)

@@ -202,7 +202,10 @@ def test_preview_applies_nothing_and_refuses_like_apply(world: Services) -> None
         assert db.execute(select(func.count()).select_from(Outbox)).scalar_one() == before
     with pytest.raises(Forbidden):
         sanctions.preview(svc, svc.actor("lea"), member="u1", kind="ban", duration="permanent", reason="threats")
-    assert refusals(svc, "sanction.apply") == 1
+    assert refusals(svc, "sanction.apply") == 0  # a preview is not an attempt
+    with pytest.raises(Forbidden):
+        sanctions.preview(svc, svc.actor("drm"), member="u1", kind="warning", duration=None, reason="respect")
+    assert refusals(svc, "sanction.apply") == 1  # a role that may not sanction at all is audited
 
 
 # --- evasion -------------------------------------------------------------------------------------------
