@@ -303,11 +303,12 @@ def _load_edits(session: Session, events: list[Event], known: _Known, batch: _Ba
                   if ev.type == "content" and ev.data.get("edited_at") is not None and ev.data["id"] in known.content})
     for part in chunks(ids):
         rows = session.execute(
-            select(Content.id, Content.visibility, Content.edited_at)  # type: ignore[call-overload]
-            .where(Content.id.in_(part)).with_for_update()  # type: ignore[attr-defined]
+            select(Content.id, Content.visibility, Content.edited_at, Member.pseudonymised)  # type: ignore[call-overload]
+            .outerjoin(Member, Member.id == Content.author_id)
+            .where(Content.id.in_(part)).with_for_update(of=Content)  # type: ignore[attr-defined]
         )
-        for cid, visibility, edited_at in rows:
-            batch.edits[cid] = {"visibility": visibility, "edited_at": edited_at, "_dirty": False}
+        for cid, visibility, edited_at, erased in rows:
+            batch.edits[cid] = {"visibility": visibility, "edited_at": edited_at, "_dirty": False, "erased": bool(erased)}
 
 
 def _ensure_member(member_id: str | None, batch: _Batch, known: _Known) -> None:
@@ -389,6 +390,8 @@ def _on_edit(ev: Event, batch: _Batch, known: _Known, detector: Any) -> bool | N
     if state is None:  # a placeholder filled earlier in this batch: nothing stored to compare with
         state = batch.edits[cid] = {"visibility": "visible", "edited_at": None, "_dirty": False}
     if state["edited_at"] is not None and at <= state["edited_at"]:
+        return False
+    if state.get("erased"):  # the author was erased: an edit never puts a body back
         return False
     state.update(body=body, edited_at=at)
     author = row["author_id"] if row is not None else known.content[cid][0]

@@ -177,3 +177,14 @@ def test_a_reason_blanked_without_an_erasure_is_tampering(world: Services) -> No
     with svc.store.read() as s:
         check = audit.verify(s)
     assert not check.ok and check.first_bad_id == victim.id and "no erasure" in (check.problem or "")
+
+
+def test_an_edit_never_puts_back_an_erased_body(world: Services) -> None:
+    svc = world
+    deletion.decide(svc, svc.actor("drm"), request_case(svc), "approve", "asked in writing")
+    feed(svc, [{"type": "content", "id": "p1", "kind": "post", "author": "u1", "body": POST,
+                "edited_at": "2026-11-27T10:00:00Z"}])
+    with svc.store.read() as s:
+        from modconsole.domain.models import Content
+
+        assert s.get(Content, "p1").body is None  # type: ignore[union-attr]
