@@ -32,11 +32,10 @@ from modconsole.schemas import AppealPublic
 from . import auth, sanctions
 from .auth import Actor
 from .models import Appeal, Case, Content, Member, Outbox, Sanction
-from .service import Services
+from .service import Services, reason_text
 
 DECISIONS = ("uphold", "reverse")
 STATES = ("pending", "upheld", "reversed", "all")
-MAX_REASON = 2000
 
 
 def _contested(s: Session, appeal: Appeal) -> tuple[str, Sanction | None, Content | None, Case | None]:
@@ -139,11 +138,7 @@ def decide(svc: Services, actor: Actor, case_id: int, decision: str, reason: str
     """Uphold or reverse. Raises Forbidden (audited), InvalidInput, Conflict, NotFound, ClaimHeld."""
     if decision not in DECISIONS:
         raise InvalidInput(f"unknown decision {decision!r}: --uphold or --reverse")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("an appeal decision needs a reason (it is sent to the member)")
-    if len(reason) > MAX_REASON:
-        raise InvalidInput(f"a reason is at most {MAX_REASON} characters")
+    reason = reason_text(reason, "an appeal decision needs a reason (it is sent to the member)")
 
     def change(s: Session) -> tuple[AppealPublic, dict[str, Any]]:
         from . import cases as cases_mod

@@ -30,12 +30,11 @@ from modconsole.schemas import DeletionPublic, SelfAssessmentPublic
 from . import audit, auth, erasure, queues
 from .auth import Actor
 from .models import Closure, DeletionRequest, Erasure, Member, Outbox, SelfAssessment
-from .service import Services
+from .service import Services, reason_text
 
 DECISIONS = ("approve", "decline", "contacted", "close_temporarily")
 STATES = ("pending", "contacted", "approved", "declined", "closed", "all")
 RECENT = 10
-MAX_REASON = 2000
 
 
 def closed_at(s: Session, member_id: str, at: datetime) -> Closure | None:
@@ -109,11 +108,7 @@ def decide(svc: Services, actor: Actor, case_id: int, decision: str, reason: str
     """Decide a request (clinical). Raises Forbidden (audited), InvalidInput, Conflict, NotFound."""
     if decision not in DECISIONS:
         raise InvalidInput(f"unknown decision {decision!r}: --approve, --decline, --contacted or --close-temporarily")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("a decision on a deletion request needs a reason")
-    if len(reason) > MAX_REASON:
-        raise InvalidInput(f"a reason is at most {MAX_REASON} characters")
+    reason = reason_text(reason, "a decision on a deletion request needs a reason")
     if until is not None and decision != "close_temporarily":
         raise InvalidInput("--until goes with --close-temporarily")
     erased: dict[str, Any] = {}
@@ -204,9 +199,7 @@ def _after_erasure(svc: Services, actor: Actor, result: DeletionPublic, erased: 
 
 def reopen(svc: Services, actor: Actor, member_id: str, reason: str) -> int:
     """End a temporary closure now (clinical). Returns how many closures ended."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("reopening an account needs a reason")
+    reason = reason_text(reason, "reopening an account needs a reason")
 
     def change(s: Session) -> tuple[int, dict[str, Any]]:
         now = svc.now()

@@ -43,13 +43,12 @@ from modconsole.schemas import SanctionPublic
 from . import auth
 from .auth import Actor
 from .models import Case, CaseEvent, Content, Member, NoContactOrder, Outbox, Sanction, Signal
-from .service import Services
+from .service import Services, reason_text
 
 KINDS = ("warning", "comment_mute", "mute", "ban", "no_contact")
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 MAX_TEMPORARY = timedelta(days=365)
-MAX_REASON = 2000
 RULE_FOR_QUEUE = {"offensive": "respect", "harassment": "harassment", "pii": "privacy", "evasion": "evasion"}
 
 KIND_WORDS = {
@@ -212,11 +211,7 @@ def _insert(s: Session, svc: Services, actor: Actor, *, member: Member, kind: st
 def _validate(kind: str, duration: str | None, reason: str, other: str | None, member: str) -> tuple[str, timedelta | None]:
     if kind not in KINDS:
         raise InvalidInput(f"unknown sanction {kind!r}: one of {', '.join(KINDS)}")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("a sanction needs a reason")
-    if len(reason) > MAX_REASON:
-        raise InvalidInput(f"a reason is at most {MAX_REASON} characters")
+    reason = reason_text(reason, "a sanction needs a reason")
     span = None if kind in ("warning", "no_contact") else parse_duration(duration)
     if kind in ("comment_mute", "mute") and span is None:
         raise InvalidInput(f"a {kind} needs a duration (e.g. 24h, 72h, 7d)")
@@ -332,11 +327,7 @@ def lift_in(s: Session, svc: Services, actor: Actor, row: Sanction, reason: str,
 
 def lift(svc: Services, actor: Actor, sanction_id: int, reason: str) -> SanctionPublic:
     """Lift a sanction (senior, admin). Raises Forbidden (audited), NotFound, Conflict, InvalidInput."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("lifting a sanction needs a reason")
-    if len(reason) > MAX_REASON:
-        raise InvalidInput(f"a reason is at most {MAX_REASON} characters")
+    reason = reason_text(reason, "lifting a sanction needs a reason")
 
     def change(s: Session) -> tuple[SanctionPublic, dict[str, Any]]:
         row = s.get(Sanction, sanction_id, with_for_update=True) if 0 < sanction_id <= 2**63 - 1 else None
@@ -359,9 +350,7 @@ def linked_profiles(s: Session, member: Member) -> list[Member]:
 def confirm_evasion(svc: Services, actor: Actor, case_id: int, reason: str) -> list[SanctionPublic]:
     """Confirm a ban-evasion case (senior, admin): every linked profile is banned permanently,
     each ban extending the evaded sanction; the case is resolved. Returns the new bans."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("confirming evasion needs a reason")
+    reason = reason_text(reason, "confirming evasion needs a reason")
 
     def change(s: Session) -> tuple[list[SanctionPublic], dict[str, Any]]:
         from . import cases as cases_mod  # the case helpers (lock, claim rule, history)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 from sqlmodel import Session, select
 
-from modconsole.errors import ClaimHeld, Forbidden, ModconsoleError, NotFound, Unauthenticated
+from modconsole.errors import ClaimHeld, Forbidden, InvalidInput, ModconsoleError, NotFound, Unauthenticated
 
 from . import audit, auth
 from . import policy as policy_mod
@@ -28,6 +28,19 @@ log = logging.getLogger("modconsole.domain")
 
 POLICY_TTL_S = 30.0
 SYSTEM = Actor(id=None, name="system", role="system")
+
+
+MAX_REASON = 2000
+
+
+def reason_text(reason: str | None, missing: str, limit: int = MAX_REASON) -> str:
+    """A staff-written reason, stripped; InvalidInput(`missing`) when empty, or when too long."""
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidInput(missing)
+    if len(text) > limit:
+        raise InvalidInput(f"a reason is at most {limit} characters")
+    return text
 
 
 class Services:
