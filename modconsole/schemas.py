@@ -281,3 +281,29 @@ class DeletionPublic(BaseModel):
     self_assessments: list[SelfAssessmentPublic] = Field(default_factory=list)
     closed_until: str | None = None  # an ISO time, or "until reopened"
     erasure: dict[str, Any] | None = None  # what was removed, and the proof
+
+
+class BulkRow(BaseModel):
+    """One row of a bulk sanction file and what became of it: would_apply (dry run), applied,
+    already_applied (an earlier run), duplicate_row (the same row twice in the file), error,
+    or not_applied (the row was fine but another row failed, so nothing was applied)."""
+
+    line: int
+    member: str | None = None
+    kind: str | None = None
+    duration: str | None = None
+    reason: str | None = None
+    other: str | None = None
+    case: int | None = None
+    status: str = "pending"
+    error: str | None = None
+    rule: str | None = None
+    sanction_id: int | None = None
+
+
+class BulkResult(BaseModel):
+    dry_run: bool
+    rows: list[BulkRow]
+    applied: int = 0
+    already_applied: int = 0
+    errors: int = 0

@@ -15,6 +15,8 @@ from modconsole.schemas import (
     AppealPublic,
     AuditEntryPublic,
     AuditVerifyResult,
+    BulkResult,
+    BulkRow,
     CaseDetail,
     CasePublic,
     Changes,
@@ -131,6 +133,11 @@ class Backend(Protocol):
                          other: str | None = None, case_id: int | None = None, rule: str | None = None) -> SanctionPublic:
         """What sanction_apply would do (same checks and errors), with the statement of reasons
         the member would read; nothing is applied. The id is 0."""
+        ...
+
+    def sanction_bulk(self, rows: list[BulkRow], dry_run: bool = False) -> BulkResult:
+        """Check every row (numbered as in the file), then apply all or none; rows applied by an
+        earlier run are skipped. Errors are in the result, each with its line."""
         ...
 
     def sanction_lift(self, sanction_id: int, reason: str) -> SanctionPublic:

@@ -8,6 +8,7 @@ from typing import IO, Any
 from modconsole.domain import (
     appeals,
     audit,
+    bulk,
     cases,
     deletion,
     ingest,
@@ -29,6 +30,8 @@ from modconsole.schemas import (
     AppealPublic,
     AuditEntryPublic,
     AuditVerifyResult,
+    BulkResult,
+    BulkRow,
     CaseDetail,
     CasePublic,
     Changes,
@@ -149,6 +152,9 @@ class LocalBackend:
                          other: str | None = None, case_id: int | None = None, rule: str | None = None) -> SanctionPublic:
         return sanctions.preview(self.services, self.actor, member=member, kind=kind, duration=duration, reason=reason,
                                  other=other, case_id=case_id, rule=rule)
+
+    def sanction_bulk(self, rows: list[BulkRow], dry_run: bool = False) -> BulkResult:
+        return bulk.run(self.services, self.actor, rows, dry_run)
 
     def sanction_lift(self, sanction_id: int, reason: str) -> SanctionPublic:
         return sanctions.lift(self.services, self.actor, sanction_id, reason)

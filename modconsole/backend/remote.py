@@ -28,6 +28,8 @@ from modconsole.schemas import (
     AppealPublic,
     AuditEntryPublic,
     AuditVerifyResult,
+    BulkResult,
+    BulkRow,
     CaseDetail,
     CasePublic,
     Changes,
@@ -207,6 +209,10 @@ class RemoteBackend:
         payload = {"member": member, "kind": kind, "duration": duration, "reason": reason, "other": other, "case_id": case_id,
                    "rule": rule}
         return self._call("POST", "/sanctions/preview", json=payload, model=SanctionPublic)  # type: ignore[no-any-return]
+
+    def sanction_bulk(self, rows: list[BulkRow], dry_run: bool = False) -> BulkResult:
+        body = {"rows": [r.model_dump(mode="json") for r in rows], "dry_run": dry_run}
+        return self._call("POST", "/sanctions/bulk", json=body, model=BulkResult, timeout=300)  # type: ignore[no-any-return]
 
     def sanction_lift(self, sanction_id: int, reason: str) -> SanctionPublic:
         return self._call("POST", f"/sanctions/{sanction_id}/lift", json={"reason": reason}, model=SanctionPublic)  # type: ignore[no-any-return]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.text import Text
 
 from modconsole.safetext import as_text
-from modconsole.schemas import SanctionPublic
+from modconsole.schemas import BulkResult, SanctionPublic
 
-from .context import call, emit_json, out, parse_case_id
+from .context import call, emit_json, err, fail, out, parse_case_id
 
 app = typer.Typer(help="Sanctions on members.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -68,6 +69,65 @@ def lift(
         emit_json(s)
         return
     _print(s)
+
+
+@app.command()
+def bulk(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="member,kind,duration,reason[,other][,case]")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="check every row and say what it would do; change nothing")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Apply sanctions from a CSV file: every row is checked first, then all are applied or
+    none (exit 1, each bad row named by its line). Rows applied by an earlier run are skipped."""
+    from rich.progress import Progress
+
+    from modconsole.domain import bulk as bulk_mod
+    from modconsole.errors import InvalidInput, ModconsoleError
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(InvalidInput(f"cannot read {file}: {exc}"))
+    try:
+        rows, bad = bulk_mod.parse(text)
+    except ModconsoleError as exc:
+        fail(exc)
+    if bad:
+        result = BulkResult(dry_run=dry_run, rows=bad, errors=len(bad))
+    else:
+        chunks = [rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)] or [[]]
+        with Progress(console=err, transient=True, disable=as_json or not err.is_terminal) as progress:
+            task = progress.add_task("checking rows", total=len(rows))
+            checked: list = []
+            for part in chunks:  # check in chunks for the progress bar, then apply all at once
+                checked += call(ctx, lambda b, part=part: b.sanction_bulk(part, dry_run=True)).rows
+                progress.advance(task, len(part))
+            result = BulkResult(dry_run=True, rows=checked, errors=sum(r.status == "error" for r in checked),
+                                already_applied=sum(r.status in ("already_applied", "duplicate_row") for r in checked))
+            if not dry_run and not result.errors:
+                progress.update(task, description="applying")
+                result = call(ctx, lambda b: b.sanction_bulk(rows, dry_run=False))
+    if as_json:
+        emit_json(result)
+    else:
+        for r in result.rows:
+            what = f"line {r.line}: {r.kind or '?'} on {r.member or '?'}" + (f" with {r.other}" if r.other else "")
+            line = Text(f"{what}: {r.status.replace('_', ' ')}")
+            if r.sanction_id:
+                line.append(f" (sanction {r.sanction_id})")
+            if r.error:
+                line.append(" — ").append_text(as_text(r.error, keep_newlines=False))
+            out.print(line)
+        verdict = ("dry run: nothing changed" if result.dry_run and not result.errors else
+                   f"nothing applied: {result.errors} row(s) in error" if result.errors else
+                   f"{result.applied} applied, {result.already_applied} already applied before")
+        out.print(verdict, markup=False)
+    if result.errors:
+        raise typer.Exit(1)
+
+
+CHUNK = 500
 
 
 @app.command("confirm-evasion")

@@ -85,6 +85,10 @@ SESSION: list[tuple[str, list[str]]] = [
     ("drm", ["deletion", "decide", "{u3}", "--approve", "--reason", "asked in writing"]),
     ("drm", ["deletion", "verify", "{u3}", "--search", "comete@example.org", "--json"]),
     ("root", ["vault", "show", "u3", "--reason", "check", "--json"]),
+    ("ines", ["sanction", "bulk", "{bulkbad}"]),
+    ("ines", ["sanction", "bulk", "{bulk}", "--dry-run", "--json"]),
+    ("ines", ["sanction", "bulk", "{bulk}"]),
+    ("ines", ["sanction", "bulk", "{bulk}", "--json"]),
     ("root", ["audit", "verify"]),
 ]
 
@@ -134,7 +138,11 @@ def test_the_cli_says_the_same_with_api_as_with_db(tmp_path: Path) -> None:
                    '{"type": "report", "id": "r9", "reason": "urgent_help"}\n')
     appeal = tmp_path / "appeal.jsonl"
     appeal.write_text(json.dumps(APPEAL) + "\n")
-    files = {"events": str(events), "bad": str(bad), "appeal": str(appeal)}
+    bulk_file = tmp_path / "bulk.csv"
+    bulk_file.write_text("member,kind,duration,reason,other,case\nu1,warning,,respect: insults\nu2,comment_mute,24h,spam\n")
+    bulk_bad = tmp_path / "bulk-bad.csv"
+    bulk_bad.write_text("u1,warning,,respect\nnobody,mute,24h,spam\nu2,ban,3 fortnights,threats\n")
+    files = {"events": str(events), "bad": str(bad), "appeal": str(appeal), "bulk": str(bulk_file), "bulkbad": str(bulk_bad)}
 
     (tmp_path / "local").mkdir()
     (tmp_path / "remote").mkdir()

@@ -272,3 +272,19 @@ def test_deletion_review_vault_and_erasure(setup) -> None:  # type: ignore[no-un
     assert root.vault_show("u1", "after").email is None
     assert root.audit_verify().ok
     assert drm.deletion_list() == [] and {d.request for d in drm.deletion_list("all")} == {"d1", "d2"}
+
+
+def test_bulk_sanctions(setup) -> None:  # type: ignore[no-untyped-def]
+    from modconsole.domain.bulk import parse
+
+    _, backend = setup
+    feed(backend("feed"), EVENTS)
+    ines, lea = backend("ines"), backend("lea")
+    rows, bad = parse("u1,mute,24h,respect\nu2,ban,permanent,threats\n")
+    assert not bad
+    refused = lea.sanction_bulk(rows)
+    assert refused.applied == 0 and [r.line for r in refused.rows if r.status == "error"] == [2]
+    assert ines.sanction_bulk(rows, dry_run=True).applied == 0 and not ines.member_show("u1").sanctions_in_force
+    done = ines.sanction_bulk(rows)
+    assert done.applied == 2 and ines.sanction_bulk(rows).already_applied == 2
+    assert backend("feed").member_status("u2").can_login is False

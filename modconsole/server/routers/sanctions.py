@@ -6,9 +6,10 @@ Each route is one line over the domain services; authorization and audit live th
 from __future__ import annotations
 
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
-from modconsole.domain import sanctions
-from modconsole.schemas import SanctionPublic
+from modconsole.domain import bulk, sanctions
+from modconsole.schemas import BulkResult, BulkRow, SanctionPublic
 
 from ..deps import ActorDep, SvcDep
 from .bodies import CasePath, Id, ReasonIn, SanctionIn
@@ -28,6 +29,17 @@ def sanction_preview(body: SanctionIn, actor: ActorDep, svc: SvcDep) -> Sanction
     """The same checks as applying, and the statement of reasons; nothing is applied (id 0)."""
     return sanctions.preview(svc, actor, member=body.member, kind=body.kind, duration=body.duration, reason=body.reason,
                              other=body.other, case_id=body.case_id, rule=body.rule)
+
+
+class BulkIn(BaseModel):
+    rows: list[BulkRow] = Field(max_length=bulk.MAX_ROWS)
+    dry_run: bool = False
+
+
+@router.post("/sanctions/bulk", tags=["sanctions"])
+def sanction_bulk(body: BulkIn, actor: ActorDep, svc: SvcDep) -> BulkResult:
+    """Check every row, then apply all or none (rows applied by an earlier run are skipped)."""
+    return bulk.run(svc, actor, body.rows, body.dry_run)
 
 
 @router.post("/sanctions/{sanction_id}/lift", tags=["sanctions"])
