@@ -88,6 +88,14 @@ class Backend(Protocol):
     def staff_add(self, name: str, role: str) -> StaffPublic:
         ...
 
+    def staff_role(self, name: str, role: str) -> StaffPublic:
+        """Change a staff member's role (admin; audited). Raises Conflict (the last admin), NotFound."""
+        ...
+
+    def staff_active(self, name: str, active: bool) -> StaffPublic:
+        """Deactivate or reactivate a staff member (admin; audited); deactivation stops their tokens."""
+        ...
+
     def staff_list(self) -> list[StaffPublic]:
         ...
 

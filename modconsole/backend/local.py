@@ -112,6 +112,12 @@ class LocalBackend:
     def staff_add(self, name: str, role: str) -> StaffPublic:
         return staff.add(self.services, self.actor, name, role)
 
+    def staff_role(self, name: str, role: str) -> StaffPublic:
+        return staff.set_role(self.services, self.actor, name, role)
+
+    def staff_active(self, name: str, active: bool) -> StaffPublic:
+        return staff.set_active(self.services, self.actor, name, active)
+
     def staff_list(self) -> list[StaffPublic]:
         return staff.list_all(self.services, self.actor)
 

@@ -145,6 +145,12 @@ class RemoteBackend:
     def staff_add(self, name: str, role: str) -> StaffPublic:
         return self._call("POST", "/staff", json={"name": name, "role": role}, model=StaffPublic)  # type: ignore[no-any-return]
 
+    def staff_role(self, name: str, role: str) -> StaffPublic:
+        return self._call("PUT", f"/staff/{quote(name, safe='')}/role", json={"role": role}, model=StaffPublic)  # type: ignore[no-any-return]
+
+    def staff_active(self, name: str, active: bool) -> StaffPublic:
+        return self._call("PUT", f"/staff/{quote(name, safe='')}/active", json={"active": active}, model=StaffPublic)  # type: ignore[no-any-return]
+
     def staff_list(self) -> list[StaffPublic]:
         return self._call("GET", "/staff", model=list[StaffPublic])  # type: ignore[no-any-return]
 

@@ -1,4 +1,4 @@
-"""`modconsole staff add | list`."""
+"""`modconsole staff add | list | role | deactivate | reactivate | token`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,27 @@ def add(ctx: typer.Context, name: str, role: Annotated[str, typer.Option("--role
     """Add a staff member (admin)."""
     s = call(ctx, lambda b: b.staff_add(name, role))
     out.print(f"staff {s.name} added as {s.role}", markup=False)
+
+
+@app.command()
+def role(ctx: typer.Context, name: str, new_role: Annotated[str, typer.Argument(metavar="ROLE", help="moderator | senior | clinical | admin")]) -> None:
+    """Change a staff member's role (admin; audited). The last active admin keeps theirs."""
+    s = call(ctx, lambda b: b.staff_role(name, new_role))
+    out.print(f"{s.name} is now {s.role}", markup=False)
+
+
+@app.command()
+def deactivate(ctx: typer.Context, name: str) -> None:
+    """Deactivate a staff member (admin; audited): their tokens stop working at once."""
+    call(ctx, lambda b: b.staff_active(name, False))
+    out.print(f"{name} deactivated", markup=False)
+
+
+@app.command()
+def reactivate(ctx: typer.Context, name: str) -> None:
+    """Reactivate a staff member (admin; audited)."""
+    call(ctx, lambda b: b.staff_active(name, True))
+    out.print(f"{name} reactivated", markup=False)
 
 
 @app.command("list")

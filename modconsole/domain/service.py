@@ -97,7 +97,8 @@ class Services:
     # --- who acts ---------------------------------------------------------------------------
 
     def actor(self, name: str | None) -> Actor:
-        """The active staff member of that name; raises Unauthenticated / NotFound / Forbidden."""
+        """The active staff member of that name; raises Unauthenticated (none given, or
+        deactivated: audited), NotFound."""
         if not name:
             raise Unauthenticated("no acting staff member: pass --as NAME or set MODCONSOLE_AS")
         with self.store.read() as s:
@@ -105,7 +106,7 @@ class Services:
         if staff is None:
             raise NotFound(f"no staff member named {name!r} (see `modconsole staff list`)")
         if not staff.active:
-            refusal = Forbidden(f"staff member {name!r} is deactivated")
+            refusal = Unauthenticated(f"staff member {name!r} is deactivated")  # as a token would be
             self.record_refusal(Actor(staff.id, staff.name, staff.role), "login", refusal, target_type="staff", target_id=name)
             raise refusal
         return Actor(id=staff.id, name=staff.name, role=staff.role)

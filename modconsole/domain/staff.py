@@ -49,6 +49,59 @@ def add(svc: Services, actor: Actor, name: str, role: str) -> StaffPublic:
     return svc.perform(actor, "staff.add", change, target_type="staff", target_id=name)
 
 
+def _get(session: Session, name: str) -> Staff:
+    from modconsole.errors import NotFound
+
+    staff = session.exec(select(Staff).where(Staff.name == name)).first()
+    if staff is None:
+        raise NotFound(f"no staff member named {name!r} (see `modconsole staff list`)")
+    return staff
+
+
+def _other_active_admins(session: Session, staff: Staff) -> int:
+    return len(session.exec(select(Staff.id).where(Staff.role == "admin", Staff.active.is_(True), Staff.id != staff.id)).all())  # type: ignore[attr-defined]
+
+
+def set_role(svc: Services, actor: Actor, name: str, role: str) -> StaffPublic:
+    """Change a staff member's role (admin). The last active admin keeps the role; a service
+    account (platform) and staff do not change into each other. Raises Conflict, NotFound."""
+    _validate(name, role)
+
+    def change(session: Session) -> tuple[StaffPublic, dict]:
+        staff = _get(session, name)
+        if staff.role == role:
+            raise Conflict(f"{name} is already {role}")
+        if (staff.role == "platform") != (role == "platform"):
+            raise Conflict("a service account and a staff member are different things: add a new one instead")
+        if staff.role == "admin" and _other_active_admins(session, staff) == 0:
+            raise Conflict(f"{name} is the last active admin: make another admin first")
+        before, staff.role = staff.role, role
+        session.add(staff)
+        return to_public(staff), {"staff_id": staff.id, "from": before, "to": role}
+
+    return svc.perform(actor, "staff.add", change, target_type="staff", target_id=name, audit_action="staff.role")
+
+
+def set_active(svc: Services, actor: Actor, name: str, active: bool) -> StaffPublic:
+    """Deactivate (their tokens stop working at once, `--as` refuses them, their claims lapse
+    with their leases) or reactivate a staff member (admin). The last active admin stays."""
+
+    def change(session: Session) -> tuple[StaffPublic, dict]:
+        staff = _get(session, name)
+        if staff.active == active:
+            raise Conflict(f"{name} is already {'active' if active else 'deactivated'}")
+        if not active and staff.role == "admin" and _other_active_admins(session, staff) == 0:
+            raise Conflict(f"{name} is the last active admin: make another admin first")
+        if not active and staff.id == actor.id:
+            raise Conflict("you cannot deactivate yourself")
+        staff.active = active
+        session.add(staff)
+        return to_public(staff), {"staff_id": staff.id, "active": active}
+
+    return svc.perform(actor, "staff.add", change, target_type="staff", target_id=name,
+                       audit_action="staff.activate" if active else "staff.deactivate")
+
+
 def public_of(svc: Services, actor: Actor) -> StaffPublic:
     """The acting staff member as interfaces show it. Raises NotFound."""
     from modconsole.errors import NotFound

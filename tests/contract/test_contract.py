@@ -288,3 +288,30 @@ def test_bulk_sanctions(setup) -> None:  # type: ignore[no-untyped-def]
     done = ines.sanction_bulk(rows)
     assert done.applied == 2 and ines.sanction_bulk(rows).already_applied == 2
     assert backend("feed").member_status("u2").can_login is False
+
+
+def test_staff_roles_and_deactivation(setup) -> None:  # type: ignore[no-untyped-def]
+    from modconsole.errors import Conflict, Unauthenticated
+
+    _, backend = setup
+    root = backend("root")
+    assert root.staff_role("sam", "senior").role == "senior"
+    with pytest.raises(Conflict, match="already"):
+        root.staff_role("sam", "senior")
+    with pytest.raises(Conflict, match="last active admin"):
+        root.staff_role("root", "moderator")
+    with pytest.raises(Conflict, match="service account"):
+        root.staff_role("feed", "moderator")
+    with pytest.raises(Forbidden):
+        backend("lea").staff_role("sam", "moderator")
+    with pytest.raises(NotFound):
+        root.staff_role("nobody", "senior")
+    sam = backend("sam")
+    assert sam.queue_list() == []
+    assert root.staff_active("sam", False).active is False
+    with pytest.raises(Unauthenticated):  # refused at once, local (--as) and remote (token)
+        backend("sam").queue_list()
+    with pytest.raises(Conflict, match="yourself|last active admin"):
+        root.staff_active("root", False)
+    assert root.staff_active("sam", True).active is True
+    assert backend("sam").queue_list() == []

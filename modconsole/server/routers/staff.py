@@ -7,6 +7,7 @@ Anything that can take long stays in the threadpool (plain `def`) so it never st
 from __future__ import annotations
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 
 from modconsole.domain import staff, tokens
 from modconsole.schemas import StaffPublic
@@ -26,6 +27,26 @@ def whoami(actor: ActorDep, svc: SvcDep) -> StaffPublic:
 @router.get("/staff", tags=["staff"])
 def staff_list(actor: ActorDep, svc: SvcDep) -> list[StaffPublic]:
     return staff.list_all(svc, actor)
+
+
+class RoleIn(BaseModel):
+    role: str
+
+
+class ActiveIn(BaseModel):
+    active: bool
+
+
+@router.put("/staff/{name}/role", tags=["staff"])
+def staff_role(name: str, body: RoleIn, actor: ActorDep, svc: SvcDep) -> StaffPublic:
+    """Change a role (admin); the last active admin keeps theirs."""
+    return staff.set_role(svc, actor, name, body.role)
+
+
+@router.put("/staff/{name}/active", tags=["staff"])
+def staff_active(name: str, body: ActiveIn, actor: ActorDep, svc: SvcDep) -> StaffPublic:
+    """Deactivate (tokens stop working at once) or reactivate (admin)."""
+    return staff.set_active(svc, actor, name, body.active)
 
 
 @router.post("/staff", tags=["staff"])
