@@ -184,6 +184,15 @@ class Backend(Protocol):
         """Registration data (clinical, admin), each read audited with its reason."""
         ...
 
+    def report_sor(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        """Statements of reasons for the period, in the DSA Transparency Database's fields,
+        each checked against its required-field rules (admin)."""
+        ...
+
+    def report_transparency(self, since: datetime, until: datetime) -> dict[str, Any]:
+        """The transparency report's counts for the period (admin)."""
+        ...
+
     def appeal_list(self, state: str = "pending") -> list[AppealPublic]:
         """Appeals (pending, upheld, reversed or all), oldest first. Raises Forbidden, InvalidInput."""
         ...

@@ -16,6 +16,7 @@ from modconsole.domain import (
     members,
     messages,
     platform,
+    reports,
     sanctions,
     settings,
     staff,
@@ -185,6 +186,12 @@ class LocalBackend:
 
     def vault_show(self, member_id: str, reason: str) -> VaultRecord:
         return vault.read(self.services, self.actor, member_id, reason)
+
+    def report_sor(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        return reports.statements(self.services, self.actor, since, until)
+
+    def report_transparency(self, since: datetime, until: datetime) -> dict[str, Any]:
+        return reports.transparency(self.services, self.actor, since, until)
 
     def appeal_list(self, state: str = "pending") -> list[AppealPublic]:
         return appeals.list_appeals(self.services, self.actor, state)

@@ -247,6 +247,13 @@ class RemoteBackend:
         return self._call("POST", f"/members/{quote(member_id, safe='')}/vault", json={"reason": reason},  # type: ignore[no-any-return]
                           model=VaultRecord)
 
+    def report_sor(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        return self._call("GET", "/reports/sor", params={"since": since.isoformat(), "until": until.isoformat()}, timeout=300)  # type: ignore[no-any-return]
+
+    def report_transparency(self, since: datetime, until: datetime) -> dict[str, Any]:
+        return self._call("GET", "/reports/transparency", params={"since": since.isoformat(), "until": until.isoformat()},  # type: ignore[no-any-return]
+                          timeout=300)
+
     def appeal_list(self, state: str = "pending") -> list[AppealPublic]:
         return self._call("GET", "/appeals", params={"state": state}, model=list[AppealPublic])  # type: ignore[no-any-return]
 

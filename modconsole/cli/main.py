@@ -20,6 +20,7 @@ from . import (
     member_cmd,
     policy_cmd,
     queue_cmd,
+    report_cmd,
     sanction_cmd,
     staff_cmd,
 )
@@ -44,6 +45,7 @@ app.add_typer(sanction_cmd.app, name="sanction")
 app.add_typer(appeal_cmd.app, name="appeal")
 app.add_typer(deletion_cmd.app, name="deletion")
 app.add_typer(deletion_cmd.vault_app, name="vault")
+app.add_typer(report_cmd.app, name="report")
 
 
 @app.callback(invoke_without_command=True)

@@ -89,6 +89,9 @@ SESSION: list[tuple[str, list[str]]] = [
     ("ines", ["sanction", "bulk", "{bulk}", "--dry-run", "--json"]),
     ("ines", ["sanction", "bulk", "{bulk}"]),
     ("ines", ["sanction", "bulk", "{bulk}", "--json"]),
+    ("root", ["report", "transparency", "--since", "2000-01-01T00:00Z", "--until", "2100-01-01T00:00Z", "--json"]),
+    ("root", ["report", "sor", "--since", "2000-01-01T00:00Z", "--until", "2100-01-01T00:00Z"]),
+    ("lea", ["report", "sor", "--since", "2000-01-01T00:00Z", "--until", "2100-01-01T00:00Z"]),
     ("root", ["audit", "verify"]),
 ]
 

@@ -14,11 +14,12 @@ from . import (
     platform,
     policy,
     queue,
+    reports,
     sanctions,
     staff,
 )
 
 ROUTERS = [
     meta.router, staff.router, queue.router, cases.router, events.router, audit.router, lexicon.router,
-    policy.router, members.router, platform.router, sanctions.router, appeals.router, deletions.router,
+    policy.router, members.router, platform.router, sanctions.router, appeals.router, deletions.router, reports.router,
 ]
