@@ -307,3 +307,21 @@ class BulkResult(BaseModel):
     applied: int = 0
     already_applied: int = 0
     errors: int = 0
+
+
+class HandoverPublic(BaseModel):
+    id: int
+    author: str
+    at: datetime
+    body: str
+
+
+class ShiftDashboard(BaseModel):
+    """Queue depths and SLA breaches at each hour mark of the window (oldest first, the last
+    mark is now), who holds which cases, and the latest handover notes (newest first)."""
+
+    at: datetime
+    hours: list[datetime]
+    series: dict[str, dict[str, list[int]]]  # queue -> {"open": [...], "breached": [...]}
+    holders: dict[str, list[dict[str, Any]]]  # staff name -> [{"case": id, "queue": q}]
+    notes: list[HandoverPublic]

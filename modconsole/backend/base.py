@@ -23,6 +23,7 @@ from modconsole.schemas import (
     ClaimResult,
     DeletionPublic,
     EffectiveStatus,
+    HandoverPublic,
     IngestResult,
     LexiconTermPublic,
     MemberDetail,
@@ -30,6 +31,7 @@ from modconsole.schemas import (
     OutboxItem,
     QueueCount,
     SanctionPublic,
+    ShiftDashboard,
     StaffPublic,
     VaultRecord,
 )
@@ -191,6 +193,15 @@ class Backend(Protocol):
 
     def report_transparency(self, since: datetime, until: datetime) -> dict[str, Any]:
         """The transparency report's counts for the period (admin)."""
+        ...
+
+    def shift_dashboard(self, hours: int = 12) -> ShiftDashboard:
+        """Queue depths and SLA breaches over the last hours, who holds what, handover notes
+        (seniors, admins)."""
+        ...
+
+    def shift_handover(self, body: str) -> HandoverPublic:
+        """Leave a note for the next shift (seniors, admins)."""
         ...
 
     def appeal_list(self, state: str = "pending") -> list[AppealPublic]:

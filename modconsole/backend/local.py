@@ -19,6 +19,7 @@ from modconsole.domain import (
     reports,
     sanctions,
     settings,
+    shift,
     staff,
     tokens,
     vault,
@@ -39,6 +40,7 @@ from modconsole.schemas import (
     ClaimResult,
     DeletionPublic,
     EffectiveStatus,
+    HandoverPublic,
     IngestResult,
     LexiconTermPublic,
     MemberDetail,
@@ -46,6 +48,7 @@ from modconsole.schemas import (
     OutboxItem,
     QueueCount,
     SanctionPublic,
+    ShiftDashboard,
     StaffPublic,
     VaultRecord,
 )
@@ -192,6 +195,12 @@ class LocalBackend:
 
     def report_transparency(self, since: datetime, until: datetime) -> dict[str, Any]:
         return reports.transparency(self.services, self.actor, since, until)
+
+    def shift_dashboard(self, hours: int = 12) -> ShiftDashboard:
+        return shift.dashboard(self.services, self.actor, hours)
+
+    def shift_handover(self, body: str) -> HandoverPublic:
+        return shift.handover(self.services, self.actor, body)
 
     def appeal_list(self, state: str = "pending") -> list[AppealPublic]:
         return appeals.list_appeals(self.services, self.actor, state)

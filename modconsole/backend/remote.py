@@ -36,6 +36,7 @@ from modconsole.schemas import (
     ClaimResult,
     DeletionPublic,
     EffectiveStatus,
+    HandoverPublic,
     IngestResult,
     LexiconTermPublic,
     MemberDetail,
@@ -43,6 +44,7 @@ from modconsole.schemas import (
     OutboxItem,
     QueueCount,
     SanctionPublic,
+    ShiftDashboard,
     StaffPublic,
     VaultRecord,
 )
@@ -253,6 +255,12 @@ class RemoteBackend:
     def report_transparency(self, since: datetime, until: datetime) -> dict[str, Any]:
         return self._call("GET", "/reports/transparency", params={"since": since.isoformat(), "until": until.isoformat()},  # type: ignore[no-any-return]
                           timeout=300)
+
+    def shift_dashboard(self, hours: int = 12) -> ShiftDashboard:
+        return self._call("GET", "/shift", params={"hours": hours}, model=ShiftDashboard)  # type: ignore[no-any-return]
+
+    def shift_handover(self, body: str) -> HandoverPublic:
+        return self._call("POST", "/shift/handover", json={"body": body}, model=HandoverPublic)  # type: ignore[no-any-return]
 
     def appeal_list(self, state: str = "pending") -> list[AppealPublic]:
         return self._call("GET", "/appeals", params={"state": state}, model=list[AppealPublic])  # type: ignore[no-any-return]

@@ -22,6 +22,7 @@ from . import (
     queue_cmd,
     report_cmd,
     sanction_cmd,
+    shift_cmd,
     staff_cmd,
 )
 from .context import State, call, emit_json, err, fail, out, state
@@ -46,6 +47,7 @@ app.add_typer(appeal_cmd.app, name="appeal")
 app.add_typer(deletion_cmd.app, name="deletion")
 app.add_typer(deletion_cmd.vault_app, name="vault")
 app.add_typer(report_cmd.app, name="report")
+app.add_typer(shift_cmd.app, name="shift")
 
 
 @app.callback(invoke_without_command=True)

@@ -168,6 +168,17 @@ class Erasure(SQLModel, table=True):
     proof: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
+class HandoverNote(SQLModel, table=True):
+    """A note from one shift to the next (seniors, admins): staff text, never member text."""
+
+    __tablename__ = "handover_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    at: datetime = Field(index=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class Appeal(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=128)
     member_id: str = Field(foreign_key="member.id", index=True, max_length=128)

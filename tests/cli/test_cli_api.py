@@ -92,6 +92,9 @@ SESSION: list[tuple[str, list[str]]] = [
     ("root", ["report", "transparency", "--since", "2000-01-01T00:00Z", "--until", "2100-01-01T00:00Z", "--json"]),
     ("root", ["report", "sor", "--since", "2000-01-01T00:00Z", "--until", "2100-01-01T00:00Z"]),
     ("lea", ["report", "sor", "--since", "2000-01-01T00:00Z", "--until", "2100-01-01T00:00Z"]),
+    ("ines", ["shift", "handover", "quiet night; case p1 escalated"]),
+    ("ines", ["shift", "show", "--hours", "2"]),
+    ("lea", ["shift", "show"]),
     ("root", ["audit", "verify"]),
 ]
 

@@ -315,3 +315,19 @@ def test_staff_roles_and_deactivation(setup) -> None:  # type: ignore[no-untyped
         root.staff_active("root", False)
     assert root.staff_active("sam", True).active is True
     assert backend("sam").queue_list() == []
+
+
+def test_shift_dashboard_and_handover(setup) -> None:  # type: ignore[no-untyped-def]
+    _, backend = setup
+    feed(backend("feed"), EVENTS)
+    lea, ines = backend("lea"), backend("ines")
+    cid = lea.queue_list()[0].id
+    lea.case_claim(cid)
+    d = ines.shift_dashboard(hours=2)
+    assert len(d.hours) == 3 and d.series["urgent"]["open"][-1] == 1 and d.holders["lea"][0]["case"] == cid
+    assert ines.shift_handover("[b]watch[/b] case %d" % cid).body.startswith("[b]watch")
+    assert ines.shift_dashboard().notes[0].author == "ines"
+    with pytest.raises(Forbidden):
+        lea.shift_dashboard()
+    with pytest.raises(InvalidInput):
+        ines.shift_dashboard(hours=100)

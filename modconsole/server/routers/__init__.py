@@ -16,10 +16,12 @@ from . import (
     queue,
     reports,
     sanctions,
+    shift,
     staff,
 )
 
 ROUTERS = [
     meta.router, staff.router, queue.router, cases.router, events.router, audit.router, lexicon.router,
     policy.router, members.router, platform.router, sanctions.router, appeals.router, deletions.router, reports.router,
+    shift.router,
 ]

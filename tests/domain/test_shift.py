@@ -1,0 +1,44 @@
+"""The shift dashboard: depths and breaches per hour mark from a store built for the test,
+who holds what, handover notes; seniors and admins only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from modconsole.domain import cases, shift
+from modconsole.domain.service import Services
+from modconsole.errors import Forbidden, InvalidInput
+
+from .helpers import make_cases
+
+
+def test_depths_breaches_holders_and_notes(svc: Services) -> None:
+    clock = svc.store.clock
+    first = make_cases(svc, 3, queue="offensive", prefix="a")  # SLA 60 min
+    clock.advance(timedelta(hours=2))
+    make_cases(svc, 2, queue="pii", prefix="b")  # SLA 4 h
+    cases.claim(svc, svc.actor("lea"), first[0])
+    cases.resolve(svc, svc.actor("lea"), first[0], "dismiss")
+    clock.advance(timedelta(minutes=30))
+    cases.claim(svc, svc.actor("sam"), first[1])  # a live lease
+    d = shift.dashboard(svc, svc.actor("ines"), hours=3)
+    assert len(d.hours) == 4 and d.hours[-1] == svc.now()
+    # marks: now-3h (before anything), now-2h (0.5 h after the offensive cases), now-1h (past their
+    # 60-min SLA), now (one resolved since)
+    assert d.series["offensive"]["open"] == [0, 3, 3, 2]
+    assert d.series["offensive"]["breached"] == [0, 0, 3, 2]
+    assert d.series["pii"]["open"] == [0, 0, 0, 2] and d.series["pii"]["breached"] == [0, 0, 0, 0]
+    assert d.holders == {"sam": [{"case": first[1], "queue": "offensive"}]}
+    note = shift.handover(svc, svc.actor("ines"), "Case 12: the member called back, watch the evening.")
+    assert shift.dashboard(svc, svc.actor("root")).notes[0].body == note.body
+    for name in ("lea", "drm", "feed"):
+        with pytest.raises(Forbidden):
+            shift.dashboard(svc, svc.actor(name))
+    with pytest.raises(Forbidden):
+        shift.handover(svc, svc.actor("lea"), "hello")
+    with pytest.raises(InvalidInput):
+        shift.dashboard(svc, svc.actor("ines"), hours=0)
+    with pytest.raises(InvalidInput):
+        shift.handover(svc, svc.actor("ines"), "  ")
