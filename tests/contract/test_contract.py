@@ -325,7 +325,7 @@ def test_shift_dashboard_and_handover(setup) -> None:  # type: ignore[no-untyped
     lea.case_claim(cid)
     d = ines.shift_dashboard(hours=2)
     assert len(d.hours) == 3 and d.series["urgent"]["open"][-1] == 1 and d.holders["lea"][0]["case"] == cid
-    assert ines.shift_handover("[b]watch[/b] case %d" % cid).body.startswith("[b]watch")
+    assert ines.shift_handover(f"[b]watch[/b] case {cid}").body.startswith("[b]watch")
     assert ines.shift_dashboard().notes[0].author == "ines"
     with pytest.raises(Forbidden):
         lea.shift_dashboard()
