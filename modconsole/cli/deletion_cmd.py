@@ -12,7 +12,7 @@ from modconsole.errors import InvalidInput
 from modconsole.safetext import as_text
 from modconsole.schemas import DeletionPublic
 
-from .context import call, emit_json, fail, out, parse_case_id
+from .context import call, emit_json, err, fail, out, parse_case_id
 
 app = typer.Typer(help="Deletion, erasure and temporary-closure requests (clinical team).", no_args_is_help=True,
                   rich_markup_mode=None)
@@ -43,6 +43,9 @@ def _print(d: DeletionPublic, full: bool) -> None:
         out.print(f"  erased at {d.erasure.get('at')}: removed {d.erasure.get('removed')}", markup=False)
         out.print(f"  proof: {'clean' if proof.get('clean') else 'NOT CLEAN'} "
                   f"(found {proof.get('found')}, in the database files {proof.get('file_hits')})", markup=False)
+        if proof.get("shared_with_other_members"):
+            out.print(f"  also held by other members, so not searched in the files: {proof['shared_with_other_members']}",
+                      markup=False)
 
 
 @app.command("list")
@@ -97,8 +100,11 @@ def decide(
     d = call(ctx, lambda b: b.deletion_decide(parse_case_id(case), chosen[0], reason, end))
     if as_json:
         emit_json(d)
-        return
-    _print(d, True)
+    else:
+        _print(d, True)
+    if d.erasure and not (d.erasure.get("proof") or {}).get("clean"):
+        err.print("error: the erasure is done but its proof is not clean: see `modconsole deletion verify`", markup=False)
+        raise typer.Exit(1)
 
 
 @app.command()

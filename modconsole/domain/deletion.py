@@ -189,7 +189,7 @@ def _after_erasure(svc: Services, actor: Actor, result: DeletionPublic, erased: 
         file_report = erasure.clean_sqlite_file(svc.store._write_engine)
         db_file = svc.store.engine.url.database
     with svc.store.read() as s:
-        proof = erasure.search(s, erased["strings"], db_file)
+        proof = erasure.search(s, erased["strings"], db_file, result.member)
     proof.update(file_report)
     with svc.store.write() as s:
         s.add(Erasure(member_id=result.member, request_id=result.request, at=svc.now(), by=actor.id,
@@ -229,10 +229,10 @@ def verify(svc: Services, actor: Actor, case_id: int, extra: list[str] | None = 
             result["erased_at"], result["removed"], result["proof_at_erasure"] = er.at.isoformat(), er.removed, er.proof
         if er is None and member is not None:  # before approval: where the member's data are now
             result["search_now"] = erasure.search(s, erasure.personal_strings(s, member),
-                                                  svc.store.engine.url.database if svc.store.is_sqlite else None)
+                                                  svc.store.engine.url.database if svc.store.is_sqlite else None, member.id)
         elif extra:
             result["search_now"] = erasure.search(s, {"given": [x for x in extra if len(x.strip()) >= erasure.MIN_STRING]},
-                                                  svc.store.engine.url.database if svc.store.is_sqlite else None)
+                                                  svc.store.engine.url.database if svc.store.is_sqlite else None, req.member_id)
         now_clean = result.get("search_now", {}).get("clean", True)
         result["clean"] = bool(er is not None and (er.proof or {}).get("clean") and now_clean)
         return result

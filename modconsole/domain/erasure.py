@@ -20,8 +20,9 @@ the audit trail, pseudonymised.
 Personal strings searched and scrubbed: the email, the real name, the phone number (as given
 and as digits), "@handle", the handle itself in staff-written text and outbox messages (a
 handle can be an ordinary word — "lune" — so other members' posts are scrubbed of "@handle"
-mentions only), and the member's own bodies of at least `MIN_BODY` characters (shorter ones,
-"ok", "merci", are too common to prove anything).
+mentions only), and the member's own bodies of at least `MIN_BODY` characters that no other member wrote too
+(shorter ones, "ok", "merci", and sentences others wrote as well, "Je veux tout effacer.", are
+not theirs alone: other members' words are never touched, and the proof does not look for them).
 
 After the commit, on SQLite, the database file is cleaned: `secure_delete` is on for every
 connection (freed space is zeroed), then a WAL checkpoint (TRUNCATE), VACUUM and another
@@ -43,7 +44,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, delete, func, or_, select, update
+from sqlalchemy import JSON, String, Text, TypeDecorator, delete, func, or_, select, update
 from sqlmodel import Session, SQLModel
 
 from .models import (
@@ -92,8 +93,26 @@ def personal_strings(s: Session, member: Member) -> dict[str, list[str]]:
     for model, col in ((Appeal, Appeal.body), (Question, Question.body), (DeletionRequest, DeletionRequest.note)):
         bodies += list(s.execute(select(col).where(model.member_id == member.id, col.is_not(None))).scalars())  # type: ignore[attr-defined,union-attr]
     bodies += list(s.execute(select(Report.note).where(Report.reporter_id == member.id, Report.note.is_not(None))).scalars())  # type: ignore[union-attr]
-    found["body"] = sorted({b.strip() for b in bodies if b and len(b.strip()) >= MIN_BODY}, key=len, reverse=True)
+    candidates = sorted({b.strip() for b in bodies if b and len(b.strip()) >= MIN_BODY}, key=len, reverse=True)
+    found["body"] = [b for b in candidates if not _said_by_others(s, member.id, b)]
     return found
+
+
+def _said_by_others(s: Session, member_id: str, body: str) -> bool:
+    """Whether another member wrote exactly these words too (a whole text of theirs, not a quote
+    inside a longer one): a common sentence ("Je veux tout effacer.") is not the member's
+    personal data, and is neither scrubbed from others' text nor searched for."""
+    needle = body.lower()
+    checks = [
+        (Content.body, Content.author_id), (Appeal.body, Appeal.member_id), (Question.body, Question.member_id),
+        (DeletionRequest.note, DeletionRequest.member_id), (Report.note, Report.reporter_id),
+    ]
+    for col, owner in checks:
+        hit = s.execute(select(func.count()).where(func.lower(func.trim(col)) == needle,
+                                                   or_(owner.is_(None), owner != member_id))).scalar_one()  # type: ignore[union-attr]
+        if hit:
+            return True
+    return False
 
 
 def _scrubber(strings: dict[str, list[str]], with_handle: bool) -> re.Pattern[str] | None:
@@ -198,16 +217,49 @@ def erase(s: Session, member: Member) -> tuple[dict[str, int], list[int], dict[s
     return removed, blanked, strings
 
 
-def search(s: Session, strings: dict[str, list[str]], db_file: str | None = None) -> dict[str, Any]:
+def _texty(column: Any) -> bool:
+    """A column that holds text: String/Text/JSON, or a TypeDecorator over one (sqlmodel's
+    AutoString is a TypeDecorator, not a String)."""
+    kind = column.type
+    base = getattr(kind, "impl", kind) if isinstance(kind, TypeDecorator) else kind
+    if isinstance(base, type):
+        return issubclass(base, String | JSON)
+    return isinstance(base, String | JSON)
+
+
+def search(s: Session, strings: dict[str, list[str]], db_file: str | None = None, member_id: str | None = None) -> dict[str, Any]:
     """Where any of the strings still occurs: in every text/JSON column of every table (the
     bare handle only in staff text and outbox messages, as erasure scrubs it), and on SQLite in
-    the raw bytes of the database file and its WAL. Returns places and counts, never strings."""
+    the raw bytes of the database file and its WAL. Returns places and counts, never strings.
+
+    Other members' own registration rows are not searched: two members can share a real name
+    (or a phone, a family's email). The member's own row is checked to be gone, and an
+    identifier another member also has is reported under `shared_with_other_members` and left
+    out of the raw-bytes search, where it could not be told apart."""
     needles = {kind: [v for v in values if v] for kind, values in strings.items()}
     found: dict[str, int] = {}
+    shared: dict[str, int] = {}
     searched = 0
+    if member_id is not None and s.get(Registration, member_id) is not None:
+        found["registration (the member's own row)"] = 1
+    for kind in ("email", "real_name", "phone", "given"):
+        kept = []
+        for value in needles.get(kind, []):
+            col = {"email": Registration.email, "real_name": Registration.real_name}.get(kind, Registration.phone)
+            others = [s.execute(select(func.count()).where(func.lower(c).contains(value.lower(), autoescape=True),
+                                                           Registration.member_id != (member_id or ""))).scalar_one()
+                      for c in ((col,) if kind != "given" else (Registration.email, Registration.real_name, Registration.phone))]
+            if sum(others):
+                shared[kind] = shared.get(kind, 0) + int(sum(others))
+            else:
+                kept.append(value)
+        if kind in needles:
+            needles[kind] = kept
     for table in SQLModel.metadata.sorted_tables:
+        if table.name == "registration":
+            continue
         for column in table.columns:
-            if (table.name, column.name) in SKIP_COLUMNS or not isinstance(column.type, String | Text | JSON):
+            if (table.name, column.name) in SKIP_COLUMNS or not _texty(column):
                 continue
             target = func.lower(column.cast(Text) if isinstance(column.type, JSON) else column)
             for kind, values in needles.items():
@@ -224,7 +276,8 @@ def search(s: Session, strings: dict[str, list[str]], db_file: str | None = None
                         found[place] = found.get(place, 0) + int(n)
     files: dict[str, int] = {}
     if db_file:
-        raw = [v.encode("utf-8") for values in needles.values() for v in values]
+        # the bare handle can be an ordinary word in others' posts: the file is searched for "@handle"
+        raw = [v.encode("utf-8") for kind, values in needles.items() if kind != "handle" for v in values]
         raw += [f"@{h}".encode() for h in needles.get("handle", [])]
         for path in (Path(db_file), Path(db_file + "-wal")):
             if not path.exists():
@@ -232,9 +285,10 @@ def search(s: Session, strings: dict[str, list[str]], db_file: str | None = None
             data = path.read_bytes().lower()
             hits = sum(data.count(r.lower()) for r in raw if r)
             files[path.name] = hits
-    kinds = {k: len(v) for k, v in needles.items()}
+    kinds = {k: len(v) for k, v in strings.items()}
     clean = not found and not any(files.values())
-    return {"clean": clean, "found": found, "file_hits": files, "strings_searched": kinds, "checks": searched}
+    return {"clean": clean, "found": found, "file_hits": files, "strings_searched": kinds, "checks": searched,
+            "shared_with_other_members": shared}
 
 
 def clean_sqlite_file(engine: Any) -> dict[str, Any]:

@@ -188,3 +188,17 @@ def test_an_edit_never_puts_back_an_erased_body(world: Services) -> None:
         from modconsole.domain.models import Content
 
         assert s.get(Content, "p1").body is None  # type: ignore[union-attr]
+
+
+def test_an_identifier_another_member_shares_is_reported_not_found(world: Services) -> None:
+    svc = world
+    feed(svc, [{"type": "member", "id": "u7", "handle": "homonyme", "real_name": NAME},
+               {"type": "content", "id": "p7", "kind": "post", "author": "u7", "body": "Effacez tout, s'il vous plaît."}])
+    done = deletion.decide(svc, svc.actor("drm"), request_case(svc), "approve", "asked in writing")
+    proof = done.erasure["proof"]  # type: ignore[index]
+    assert proof["clean"] and proof["shared_with_other_members"] == {"real_name": 1}
+    assert vault.read(svc, svc.actor("root"), "u7", "check").real_name == NAME  # the other member keeps theirs
+    with svc.store.read() as s:
+        from modconsole.domain.models import Content
+
+        assert s.get(Content, "p7").body == "Effacez tout, s'il vous plaît."  # their identical words stay  # type: ignore[union-attr]
