@@ -12,6 +12,7 @@ from textual.screen import Screen
 from .screens.appeals import AppealScreen, AppealsScreen
 from .screens.board import BoardScreen
 from .screens.case import CaseScreen
+from .screens.deletion import DeletionScreen, DeletionsScreen
 from .screens.member import MemberScreen
 
 CASE_COMMANDS = [
@@ -26,6 +27,18 @@ CASE_COMMANDS = [
     ("message", "Message the member", "A template in their language, or your own words, to the outbox"),
     ("confirm_evasion", "Confirm ban evasion", "Senior: every linked profile is banned permanently"),
     ("appeal", "Open the appeal", "The member's appeal, what it contests; uphold or reverse"),
+    ("contact_details", "Show contact details", "Clinical: the member's email, name, phone from the vault, with a reason (audited)"),
+]
+
+DELETION_COMMANDS = [
+    ("approve", "Approve the request", "Account or data: ERASES the member for good, after a typed confirmation; "
+                                       "temporary close: closes the account"),
+    ("decline", "Decline the request", "With a reason for the team; the platform is only told it was declined"),
+    ("contacted", "Mark the request contacted", "You reached the member; the request stays open"),
+    ("close_temporarily", "Close the account for a while", "No login until a date, or until reopened"),
+    ("reopen", "Reopen the account", "End the temporary closure now, with a reason"),
+    ("contact_details", "Show contact details", "The member's email, name, phone from the vault, with a reason (audited)"),
+    ("verify", "Verify the erasure", "The proof kept when it ran, and a new search of the store"),
 ]
 
 
@@ -38,7 +51,11 @@ def screen_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Open the highlighted case", "Claims it and shows it in context", screen.action_open_case)
         yield SystemCommand("Filter by member", "Only the cases about one member", screen.action_filter)
         yield SystemCommand("Refresh the board", "Fetch counts and cases now", screen.refresh_board)
-        yield SystemCommand("Appeals", "Members contesting a sanction or a removal (DSA Art. 20)", screen.action_appeals)
+        if screen.check_action("appeals", ()):
+            yield SystemCommand("Appeals", "Members contesting a sanction or a removal (DSA Art. 20)", screen.action_appeals)
+        if screen.check_action("deletions", ()):
+            yield SystemCommand("Deletion requests", "Account deletion, data erasure, temporary closure, with the "
+                                "member's risk beside each", screen.action_deletions)
     elif isinstance(screen, CaseScreen):
         for action, title, help_text in CASE_COMMANDS:
             if screen.check_action(action, ()):
@@ -50,6 +67,14 @@ def screen_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Open the highlighted appeal", "The member's text, what it contests", screen.action_open_appeal)
         for state in ("pending", "upheld", "reversed", "all"):
             yield SystemCommand(f"Show {state} appeals", f"List the {state} appeals", partial(_show_appeals, screen, state))
+    elif isinstance(screen, DeletionsScreen):
+        yield SystemCommand("Open the highlighted request", "The member's note, their risk, the decisions", screen.action_open_request)
+        for state in ("pending", "approved", "declined", "closed", "all"):
+            yield SystemCommand(f"Show {state} deletion requests", f"List the {state} requests", partial(screen.show_state, state))
+    elif isinstance(screen, DeletionScreen):
+        for action, title, help_text in DELETION_COMMANDS:
+            if screen.check_action(action, ()):
+                yield SystemCommand(title, help_text, getattr(screen, f"action_{action}"))
     elif isinstance(screen, AppealScreen):
         yield SystemCommand("Uphold the decision", "With a reason the member reads", screen.action_uphold)
         yield SystemCommand("Reverse the decision", "Lifts the sanction (senior) or restores the content", screen.action_reverse)

@@ -55,6 +55,7 @@ class BoardScreen(Screen[None]):
         Binding("m", "message", "Message", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("A", "appeals", "Appeals"),
+        Binding("D", "deletions", "Deletion requests"),
         Binding("tab", "next_view", "Next view", show=False),
         Binding("question_mark", "help", "Help"),
     ]
@@ -87,6 +88,15 @@ class BoardScreen(Screen[None]):
                 yield Input(placeholder="member id (empty: everyone)", id="filter")
                 yield QueueTable(id="cases")
         yield Footer()
+
+    #: board actions offered only to some roles (hidden, and inert, for the others; the backend
+    #: refuses them anyway): the clinical team decides deletion requests and has no appeals.
+    ROLE_ACTIONS = {"deletions": frozenset({"clinical"}), "appeals": frozenset({"moderator", "senior", "admin"}),
+                    "sanction": frozenset({"moderator", "senior", "admin"}), "message": frozenset({"moderator", "senior", "admin"})}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        roles = self.ROLE_ACTIONS.get(action)
+        return roles is None or self.me.role in roles
 
     def on_mount(self) -> None:
         self.refresh_board()
@@ -249,13 +259,24 @@ class BoardScreen(Screen[None]):
 
     def action_open_case(self) -> None:
         case = self.table.current_case
-        if case is not None:
-            self.app.push_screen(CaseScreen(self.backend, case.id), lambda _: self.refresh_board())
+        if case is None:
+            return
+        if case.queue == "deletion":  # decided on its own screen, with the member's risk beside it
+            from .deletion import DeletionScreen
+
+            self.app.push_screen(DeletionScreen(self.backend, case.id), lambda _: self.refresh_board())
+            return
+        self.app.push_screen(CaseScreen(self.backend, case.id), lambda _: self.refresh_board())
 
     def action_appeals(self) -> None:
         from .appeals import AppealsScreen
 
         self.app.push_screen(AppealsScreen(self.backend), lambda _: self.refresh_board())
+
+    def action_deletions(self) -> None:
+        from .deletion import DeletionsScreen
+
+        self.app.push_screen(DeletionsScreen(self.backend), lambda _: self.refresh_board())
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -271,9 +292,10 @@ class BoardScreen(Screen[None]):
         self.table.focus()
 
     def action_help(self) -> None:
+        lists = "D deletion requests" if self.me.role == "clinical" else "A appeals"
         self.app.notify(
             "j/k or arrows move, Enter opens (and claims) a case, c claim, r release, n note, e escalate, "
-            "d dismiss, h hide or remove, / filter by member, Tab next view, A appeals, Ctrl+P commands, q quit.",
+            f"d dismiss, h hide or remove, / filter by member, Tab next view, {lists}, Ctrl+P commands, q quit.",
             title="Keys", timeout=12, markup=False,
         )
 
@@ -282,6 +304,11 @@ class BoardScreen(Screen[None]):
     def _case_action(self, action: str) -> None:
         case = self.table.current_case
         if case is None:
+            return
+        if case.queue == "deletion":
+            self.action_open_case()
+            self.app.notify("A deletion request is decided on its own screen: a approve, d decline, m contacted, "
+                            "t close for a while.", markup=False)
             return
         screen = CaseScreen(self.backend, case.id)
         self.app.push_screen(screen, lambda _: self.refresh_board())

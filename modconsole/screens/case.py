@@ -7,6 +7,11 @@ open on screen and released on leaving. Every action goes through the Backend, s
 An `evasion` case also shows the linked profiles (same device) with their sanctions in force,
 and `v` confirms the evasion (a senior's decision: permanent bans on every linked profile).
 An `appeal` case opens the appeal (`a`): the member's text, what it contests, uphold/reverse.
+
+For the clinical team, on an urgent or self-harm case (or one escalated to them), `i` shows the
+member's contact details through the vault's audited path, after a written reason (see
+screens/vault.py). Clinical staff never sanction or message members: those keys are not
+offered to them (the service layer refuses them anyway).
 """
 
 from __future__ import annotations
@@ -64,22 +69,35 @@ class CaseScreen(Screen[None]):
         Binding("m", "message", "Message"),
         Binding("v", "confirm_evasion", "Confirm evasion"),
         Binding("a", "appeal", "Appeal"),
+        Binding("i", "contact_details", "Contact details"),
     ]
     #: actions offered only on cases of one queue
     QUEUE_ACTIONS = {"confirm_evasion": "evasion", "appeal": "appeal"}
+    #: actions offered only to some roles
+    ROLE_ACTIONS = {"sanction": frozenset({"moderator", "senior", "admin"}),
+                    "message": frozenset({"moderator", "senior", "admin"}),
+                    "contact_details": frozenset({"clinical"})}
+    RISK_QUEUES = frozenset({"urgent", "self_harm"})
 
     DEFAULT_CSS = """
     CaseScreen #status { padding: 0 1; background: $boost; }
     CaseScreen .line { padding: 0 1; }
     """
 
-    def __init__(self, backend: Any, case_id: int) -> None:
+    def __init__(self, backend: Any, case_id: int, *, claim: bool = True) -> None:
+        """`claim=False` opens the case to read (e.g. a risk case beside a deletion request);
+        `c` still claims it."""
         super().__init__()
         self.backend = backend
         self.case_id = case_id
+        self.claim_on_open = claim
         self.detail: CaseDetail | None = None
         self.linked: list[tuple[MemberPublic, list[SanctionPublic]]] = []
         self.holding = False
+        try:
+            self.role: str | None = backend.whoami.role
+        except ModconsoleError:
+            self.role = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,7 +106,10 @@ class CaseScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.action_claim(quiet=True)
+        if self.claim_on_open:
+            self.action_claim(quiet=True)
+        else:
+            self.reload()
         self.set_interval(RENEW_EVERY_S, self._renew)
 
     # --- data ---------------------------------------------------------------------------------
@@ -105,6 +126,13 @@ class CaseScreen(Screen[None]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        roles = self.ROLE_ACTIONS.get(action)
+        if roles is not None and self.role not in roles:
+            return False
+        if action == "contact_details":
+            c = self.detail.case if self.detail is not None else None
+            return c is not None and self._member_id() is not None and (
+                c.queue in self.RISK_QUEUES or c.escalated_to == "clinical")
         queue = self.QUEUE_ACTIONS.get(action)
         if queue is None:
             return True
@@ -393,6 +421,13 @@ class CaseScreen(Screen[None]):
                 self.reload()
 
         self.app.push_screen(AppealScreen(self.backend, self.case_id, claim=False), done)
+
+    def action_contact_details(self) -> None:
+        from .vault import ask_contact_details
+
+        member = self._member_id()
+        if member and self.check_action("contact_details", ()):
+            ask_contact_details(self.app, self.backend, member, f"case {self.case_id}, {self.detail.case.queue if self.detail else '?'}")
 
     def action_message(self) -> None:
         from .message import MessageDialog

@@ -93,3 +93,25 @@ def test_sanction_dialog(snap_compare, fixed) -> None:  # type: ignore[no-untype
         await pilot.pause()
 
     assert snap_compare(app_for(svc, clock), terminal_size=(140, 50), run_before=run_before)
+
+
+def test_deletion_request(snap_compare, fixed) -> None:  # type: ignore[no-untyped-def]
+    """The clinical team's view of an account deletion request from a member at risk (u5 has a
+    suicidal self-assessment and its open urgent case), with hostile text in the member's note."""
+    svc, clock = fixed
+    feed(svc, [
+        {"type": "member", "id": "u5", "handle": "comete", "email": "comete@example.org", "created_at": "2026-11-01T10:00:00Z"},
+        {"type": "deletion_request", "id": "d5", "member": "u5", "scope": "account",
+         "note": "[b]effacez[/b] tout, je ne reviendrai pas \x1b[31m[@click=app.quit]ok[/]", "created_at": "2026-11-26T08:40:00Z"},
+    ])
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.pause()
+        await pilot.press("D")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app_for(svc, clock, "drm"), terminal_size=SIZE, run_before=run_before)
