@@ -170,7 +170,13 @@ def decide(svc: Services, actor: Actor, case_id: int, decision: str, reason: str
             member0 = s.get(Member, req0.member_id) if req0 is not None else None
             if member0 is not None:
                 reason = erasure.scrub_text(reason, erasure.personal_strings(s, member0)) or erasure.ERASED
-    action = audit.ERASURE_ACTION if decision == "approve" else "deletion.decide"
+    erases = False
+    if decision == "approve":
+        with svc.store.read() as s:
+            req1 = s.execute(select(DeletionRequest).where(DeletionRequest.case_id == case_id)).scalars().first() \
+                if 0 < case_id <= 2**63 - 1 else None
+            erases = req1 is not None and req1.scope in ("account", "data")
+    action = audit.ERASURE_ACTION if erases else "deletion.decide"
     # an approval's audit entry is the erasure's: its detail lists the reasons it blanked
     result = svc.perform(actor, "deletion.decide", change, target_type="case", target_id=case_id, reason=reason,
                          audit_action=action)

@@ -40,8 +40,10 @@ strings the operator supplies (e.g. the email from the member's letter).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from pathlib import Path
+import subprocess
+import sys
 from typing import Any
 
 from sqlalchemy import JSON, String, Text, TypeDecorator, delete, func, or_, select, update
@@ -277,18 +279,43 @@ def search(s: Session, strings: dict[str, list[str]], db_file: str | None = None
     files: dict[str, int] = {}
     if db_file:
         # the bare handle can be an ordinary word in others' posts: the file is searched for "@handle"
-        raw = [v.encode("utf-8") for kind, values in needles.items() if kind != "handle" for v in values]
-        raw += [f"@{h}".encode() for h in needles.get("handle", [])]
-        for path in (Path(db_file), Path(db_file + "-wal")):
-            if not path.exists():
-                continue
-            data = path.read_bytes().lower()
-            hits = sum(data.count(r.lower()) for r in raw if r)
-            files[path.name] = hits
+        raw = [v for kind, values in needles.items() if kind != "handle" for v in values]
+        raw += [f"@{h}" for h in needles.get("handle", [])]
+        files = scan_files(db_file, raw)
     kinds = {k: len(v) for k, v in strings.items()}
     clean = not found and not any(files.values())
     return {"clean": clean, "found": found, "file_hits": files, "strings_searched": kinds, "checks": searched,
             "shared_with_other_members": shared}
+
+
+_SCANNER = """
+import json, sys
+from pathlib import Path
+job = json.loads(sys.stdin.read())
+needles = [n.encode("utf-8").lower() for n in job["needles"] if n]
+hits = {}
+for name in job["files"]:
+    path = Path(name)
+    if path.exists():
+        data = path.read_bytes().lower()
+        hits[path.name] = sum(data.count(n) for n in needles)
+print(json.dumps(hits))
+"""
+
+
+def scan_files(db_file: str, needles: list[str]) -> dict[str, int]:
+    """Count the needles in the raw bytes of the SQLite file and its WAL, in a child process.
+
+    Never in this process: opening and closing the database file here would release every
+    POSIX lock SQLite holds on it in this process (fcntl locks belong to the process, and any
+    close() drops them), and another process could then write over a transaction of ours.
+    The needles go through the child's stdin, never its command line (which `ps` shows)."""
+    job = json.dumps({"files": [db_file, db_file + "-wal"], "needles": needles})
+    done = subprocess.run([sys.executable, "-c", _SCANNER], input=job, capture_output=True, text=True, timeout=600,
+                          check=False)
+    if done.returncode != 0:
+        return {"scan failed": 1}
+    return {k: int(v) for k, v in json.loads(done.stdout).items()}
 
 
 def clean_sqlite_file(engine: Any) -> dict[str, Any]:

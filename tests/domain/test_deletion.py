@@ -202,3 +202,28 @@ def test_an_identifier_another_member_shares_is_reported_not_found(world: Servic
         from modconsole.domain.models import Content
 
         assert s.get(Content, "p7").body == "Effacez tout, s'il vous plaît."  # their identical words stay  # type: ignore[union-attr]
+
+
+def test_the_proof_never_drops_this_processs_sqlite_locks(sqlite, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Reading the database file in this process would release SQLite's POSIX locks (closing any
+    descriptor of a file drops the process's locks on it): a write here after another process
+    wrote would be lost. The raw-bytes search runs in a child process; writes after it stick."""
+    import subprocess
+    import sys
+
+    from modconsole.domain import shift
+
+    from ..conftest import make_services
+
+    svc = make_services(sqlite)
+    feed(svc, EVENTS)
+    deletion.decide(svc, svc.actor("drm"), request_case(svc), "approve", "asked in writing")
+    deletion.verify(svc, svc.actor("drm"), request_case(svc), extra=["someone@example.org"])
+    path = svc.store.engine.url.database
+    other = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA journal_mode=WAL'); " \
+            "c.execute(\"INSERT INTO handover_note (staff_id, at, body) VALUES (NULL, '2026-11-26 10:00:00', 'other')\"); c.commit()"
+    subprocess.run([sys.executable, "-c", other, path], check=True)
+    shift.handover(svc, svc.actor("ines"), "written here after the other process")
+    count = "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM handover_note').fetchone()[0])"
+    seen = subprocess.run([sys.executable, "-c", count, path], check=True, capture_output=True, text=True).stdout.strip()
+    assert seen == "2"
