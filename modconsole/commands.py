@@ -53,6 +53,9 @@ def screen_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Refresh the board", "Fetch counts and cases now", screen.refresh_board)
         if screen.check_action("appeals", ()):
             yield SystemCommand("Appeals", "Members contesting a sanction or a removal (DSA Art. 20)", screen.action_appeals)
+        if screen.check_action("shift", ()):
+            yield SystemCommand("Shift dashboard", "Queue depths and breaches over the last 12 h, who holds what, "
+                                "handover notes", screen.action_shift)
         if screen.check_action("deletions", ()):
             yield SystemCommand("Deletion requests", "Account deletion, data erasure, temporary closure, with the "
                                 "member's risk beside each", screen.action_deletions)

@@ -55,6 +55,7 @@ class BoardScreen(Screen[None]):
         Binding("m", "message", "Message", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("A", "appeals", "Appeals"),
+        Binding("S", "shift", "Shift"),
         Binding("D", "deletions", "Deletion requests"),
         Binding("tab", "next_view", "Next view", show=False),
         Binding("question_mark", "help", "Help"),
@@ -92,6 +93,7 @@ class BoardScreen(Screen[None]):
     #: board actions offered only to some roles (hidden, and inert, for the others; the backend
     #: refuses them anyway): the clinical team decides deletion requests and has no appeals.
     ROLE_ACTIONS = {"deletions": frozenset({"clinical"}), "appeals": frozenset({"moderator", "senior", "admin"}),
+                    "shift": frozenset({"senior", "admin"}),
                     "sanction": frozenset({"moderator", "senior", "admin"}), "message": frozenset({"moderator", "senior", "admin"})}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -272,6 +274,11 @@ class BoardScreen(Screen[None]):
         from .appeals import AppealsScreen
 
         self.app.push_screen(AppealsScreen(self.backend), lambda _: self.refresh_board())
+
+    def action_shift(self) -> None:
+        from .shift import ShiftScreen
+
+        self.app.push_screen(ShiftScreen(self.backend), lambda _: self.refresh_board())
 
     def action_deletions(self) -> None:
         from .deletion import DeletionsScreen
