@@ -18,6 +18,7 @@ from sqlmodel import Session
 from modconsole.errors import InvalidInput
 from modconsole.schemas import HandoverPublic, ShiftDashboard
 
+from . import auth
 from .auth import Actor
 from .models import Case, HandoverNote
 from .service import Services, reason_text
@@ -41,8 +42,11 @@ def dashboard(svc: Services, actor: Actor, hours: int = 12) -> ShiftDashboard:
             columns.append(func.sum(case((and_(alive, Case.sla_due_at <= t), 1), else_=0)))
         rows = s.execute(select(*columns).where(or_(Case.resolved_at.is_(None), Case.resolved_at > marks[0]))  # type: ignore[union-attr,operator]
                          .group_by(Case.queue)).all()
+        visible = auth.visible_queues(actor.role)  # seniors never see the clinical team's deletion queue
         series: dict[str, dict[str, list[int]]] = {}
         for row in rows:
+            if visible is not None and row[0] not in visible:
+                continue
             values = [int(v or 0) for v in row[1:]]
             series[row[0]] = {"open": values[0::2], "breached": values[1::2]}
         held = s.execute(select(Case.claimed_by, Case.id, Case.queue).where(
@@ -51,6 +55,8 @@ def dashboard(svc: Services, actor: Actor, hours: int = 12) -> ShiftDashboard:
         names = svc.staff_names(s, {h[0] for h in held})
         holders: dict[str, list[dict[str, Any]]] = {}
         for staff_id, case_id, queue in held:
+            if visible is not None and queue not in visible:
+                continue
             holders.setdefault(names.get(staff_id, f"staff #{staff_id}"), []).append({"case": case_id, "queue": queue})
         notes = _notes(svc, s)
     return ShiftDashboard(at=now, hours=marks, series=dict(sorted(series.items())), holders=holders, notes=notes)

@@ -42,3 +42,12 @@ def test_depths_breaches_holders_and_notes(svc: Services) -> None:
         shift.dashboard(svc, svc.actor("ines"), hours=0)
     with pytest.raises(InvalidInput):
         shift.handover(svc, svc.actor("ines"), "  ")
+
+
+def test_seniors_do_not_see_the_deletion_queue(svc: Services) -> None:
+    ids = make_cases(svc, 2, queue="deletion", prefix="d")
+    cases.claim(svc, svc.actor("drm"), ids[0])
+    senior = shift.dashboard(svc, svc.actor("ines"), hours=1)
+    assert "deletion" not in senior.series and senior.holders == {}
+    admin = shift.dashboard(svc, svc.actor("root"), hours=1)
+    assert admin.series["deletion"]["open"][-1] == 2 and "drm" in admin.holders
