@@ -154,6 +154,7 @@ class AuditVerifyResult(BaseModel):
     first_bad_id: int | None = None
     problem: str | None = None
     erased_reasons: int = 0  # reasons blanked by erasures (their digests still chain)
+    anchor_ok: bool | None = None  # an anchor given: the recorded head is still in the log
 
 
 class LexiconTermPublic(BaseModel):

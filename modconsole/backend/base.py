@@ -105,7 +105,9 @@ class Backend(Protocol):
         """Newest first; `before` pages back from an entry id."""
         ...
 
-    def audit_verify(self) -> AuditVerifyResult:
+    def audit_verify(self, anchor_entries: int | None = None, anchor_head: str | None = None) -> AuditVerifyResult:
+        """Walk the chain (admin); with an anchor (entries, head) recorded earlier, also check that
+        entry `anchor_entries` still carries `anchor_head`, so a removed tail is detected."""
         ...
 
     def lexicon_list(self) -> list[LexiconTermPublic]:

@@ -129,8 +129,8 @@ class LocalBackend:
     def audit_list(self, *, limit: int = 100, before: int | None = None) -> list[AuditEntryPublic]:
         return audit.list_entries(self.services, self.actor, limit=limit, before=before)
 
-    def audit_verify(self) -> AuditVerifyResult:
-        return audit.verify_chain(self.services, self.actor)
+    def audit_verify(self, anchor_entries: int | None = None, anchor_head: str | None = None) -> AuditVerifyResult:
+        return audit.verify_chain(self.services, self.actor, anchor_entries, anchor_head)
 
     # lexicons
     def lexicon_list(self) -> list[LexiconTermPublic]:

@@ -168,8 +168,11 @@ class RemoteBackend:
             params["before"] = before
         return self._call("GET", "/audit", params=params, model=list[AuditEntryPublic])  # type: ignore[no-any-return]
 
-    def audit_verify(self) -> AuditVerifyResult:
-        return self._call("GET", "/audit/verify", model=AuditVerifyResult)  # type: ignore[no-any-return]
+    def audit_verify(self, anchor_entries: int | None = None, anchor_head: str | None = None) -> AuditVerifyResult:
+        params: dict[str, Any] = {}
+        if anchor_entries is not None and anchor_head is not None:
+            params = {"anchor_entries": anchor_entries, "anchor_head": anchor_head}
+        return self._call("GET", "/audit/verify", params=params, model=AuditVerifyResult)  # type: ignore[no-any-return]
 
     def lexicon_list(self) -> list[LexiconTermPublic]:
         return self._call("GET", "/lexicon", model=list[LexiconTermPublic])  # type: ignore[no-any-return]

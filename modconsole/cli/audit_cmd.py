@@ -2,27 +2,54 @@
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from .context import call, emit_json, err, out
+from modconsole.errors import InvalidInput
+
+from .context import call, emit_json, err, fail, out
 
 app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command()
-def verify(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Check the whole chain; exit 1 naming the first bad entry."""
-    r = call(ctx, lambda b: b.audit_verify())
+def verify(
+    ctx: typer.Context,
+    anchor: Annotated[Path | None, typer.Option("--anchor", help="a file outside the database holding the head "
+                                                "recorded last time: checked, then moved on to the new head")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Check the whole chain; exit 1 naming the first bad entry.
+
+    The chain alone cannot show that its newest entries were removed. With --anchor FILE (kept
+    on another machine or write-once storage, and run from cron), the head recorded by the
+    previous run must still be in the log; on success FILE records the new head."""
+    recorded: dict = {}
+    if anchor is not None and anchor.exists():
+        try:
+            recorded = json.loads(anchor.read_text(encoding="utf-8"))
+            entries, head = int(recorded["entries"]), str(recorded["head"])
+        except (ValueError, KeyError, TypeError, OSError) as exc:
+            fail(InvalidInput(f"{anchor} is not an anchor written by `audit verify --anchor`: {exc}"))
+    r = call(ctx, lambda b: b.audit_verify(*((entries, head) if recorded else (None, None))))
     if as_json:
         emit_json(r)
     elif r.ok:
         out.print(f"audit log intact: {r.entries} entries, head {r.head}", markup=False)
+        if r.anchor_ok:
+            out.print(f"the head recorded in {anchor} ({recorded['entries']} entries) is still in the log", markup=False)
     else:
         err.print(f"audit log BROKEN at entry {r.first_bad_id}: {r.problem} ({r.entries} entries verified before it)", markup=False)
+    if r.ok and anchor is not None:
+        tmp = anchor.with_name(anchor.name + ".tmp")
+        tmp.write_text(json.dumps({"entries": r.entries, "head": r.head}) + "\n", encoding="utf-8")
+        os.replace(tmp, anchor)
     if not r.ok:
         raise typer.Exit(1)
 

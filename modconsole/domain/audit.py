@@ -171,10 +171,25 @@ def list_entries(svc: Any, actor: Any, *, limit: int = 100, before: int | None =
         ]
 
 
-def verify_chain(svc: Any, actor: Any) -> AuditVerifyResult:
-    """`verify` for an admin, as the interfaces show it."""
+def verify_chain(svc: Any, actor: Any, anchor_entries: int | None = None, anchor_head: str | None = None) -> AuditVerifyResult:
+    """`verify` for an admin, as the interfaces show it.
+
+    With an anchor (the entry count and head hash recorded by an earlier verify, and kept
+    outside the database — `audit verify --anchor FILE`), it also checks that entry number
+    `anchor_entries` is still there with that hash: removing the newest entries, which the chain
+    alone cannot show, is then detected."""
     svc.check(actor, "audit.verify")
     with svc.store.read() as s:
         r = verify(s)
-    return AuditVerifyResult(ok=r.ok, entries=r.entries, head=r.head, first_bad_id=r.first_bad_id, problem=r.problem,
-                             erased_reasons=r.erased_reasons)
+        result = AuditVerifyResult(ok=r.ok, entries=r.entries, head=r.head, first_bad_id=r.first_bad_id, problem=r.problem,
+                                   erased_reasons=r.erased_reasons)
+        if r.ok and anchor_entries is not None and anchor_head is not None:
+            row = s.execute(select(AuditEntry.hash).where(AuditEntry.id == anchor_entries)).first() if anchor_entries > 0 else None
+            if anchor_entries > 0 and (row is None or row[0] != anchor_head):
+                result.ok, result.first_bad_id = False, anchor_entries
+                result.problem = (f"the log was cut or rewritten: entry {anchor_entries} with the recorded head "
+                                  f"{anchor_head[:16]}… is {'missing' if row is None else 'different'} "
+                                  f"(the log now has {r.entries} entries)")
+            else:
+                result.anchor_ok = True
+    return result

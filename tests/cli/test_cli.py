@@ -279,3 +279,29 @@ def test_unreachable_server_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("MODCONSOLE_TOKEN", "mct_x")
     r = runner.invoke(app, ["--api", "http://127.0.0.1:9", "queue", "list"])
     assert r.exit_code == 1 and "cannot reach the modconsole server" in r.output
+
+
+def test_an_anchor_outside_the_database_detects_a_removed_tail(db: str, tmp_path: Path) -> None:
+    """The chain cannot show that its newest entries were deleted; the head recorded by the last
+    `audit verify --anchor FILE` can."""
+    from sqlalchemy import create_engine, text
+
+    anchor = tmp_path / "elsewhere" / "audit-head.json"
+    anchor.parent.mkdir()
+    first = invoke(db, "audit", "verify", "--anchor", str(anchor), actor="root")
+    assert first.exit_code == 0 and json.loads(anchor.read_text())["entries"] >= 3
+    invoke(db, "staff", "add", "zoe", "--role", "moderator", actor="root")  # the log grows: fine
+    second = invoke(db, "audit", "verify", "--anchor", str(anchor), actor="root")
+    assert second.exit_code == 0 and "still in the log" in second.output
+    recorded = json.loads(anchor.read_text())
+    engine = create_engine(db)
+    with engine.begin() as conn:  # someone deletes the newest entries
+        conn.execute(text("DELETE FROM audit_entry WHERE id >= :n"), {"n": recorded["entries"] - 1})
+    engine.dispose()
+    plain = invoke(db, "audit", "verify", actor="root")
+    assert plain.exit_code == 0  # the chain alone still looks intact
+    cut = invoke(db, "audit", "verify", "--anchor", str(anchor), actor="root")
+    assert cut.exit_code == 1 and "cut or rewritten" in cut.output
+    assert json.loads(anchor.read_text()) == recorded  # a failed check leaves the anchor alone
+    anchor.write_text("not json")
+    assert invoke(db, "audit", "verify", "--anchor", str(anchor), actor="root").exit_code == 1

@@ -331,3 +331,14 @@ def test_shift_dashboard_and_handover(setup) -> None:  # type: ignore[no-untyped
         lea.shift_dashboard()
     with pytest.raises(InvalidInput):
         ines.shift_dashboard(hours=100)
+
+
+def test_audit_anchor(setup) -> None:  # type: ignore[no-untyped-def]
+    _, backend = setup
+    root = backend("root")
+    first = root.audit_verify()
+    assert root.audit_verify(first.entries, first.head).anchor_ok is True
+    wrong = root.audit_verify(first.entries, "0" * 64)
+    assert not wrong.ok and wrong.first_bad_id == first.entries and "cut or rewritten" in (wrong.problem or "")
+    beyond = root.audit_verify(first.entries + 50, first.head)
+    assert not beyond.ok and "missing" in (beyond.problem or "")

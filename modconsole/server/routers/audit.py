@@ -26,6 +26,9 @@ def audit_list(actor: ActorDep, svc: SvcDep, limit: Annotated[int, Query(ge=0, l
 
 
 @router.get("/audit/verify", tags=["audit"])
-def audit_verify(actor: ActorDep, svc: SvcDep) -> AuditVerifyResult:
-    """Walk the hash chain; names the first bad entry (admin)."""
-    return audit_mod.verify_chain(svc, actor)
+def audit_verify(actor: ActorDep, svc: SvcDep,
+                 anchor_entries: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+                 anchor_head: Annotated[str | None, Query(max_length=64)] = None) -> AuditVerifyResult:
+    """Walk the hash chain; names the first bad entry (admin). With an anchor recorded earlier
+    outside the database, also detects that the newest entries were removed."""
+    return audit_mod.verify_chain(svc, actor, anchor_entries, anchor_head)
