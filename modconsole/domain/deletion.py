@@ -96,9 +96,14 @@ def show(svc: Services, actor: Actor, case_id: int) -> DeletionPublic:
         return _public(s, svc, _request_of(s, case_id), svc.now(), True)
 
 
+def _find_request(s: Session, case_id: int) -> DeletionRequest | None:
+    if not 0 < case_id <= 2**63 - 1:
+        return None
+    return s.execute(select(DeletionRequest).where(DeletionRequest.case_id == case_id)).scalars().first()
+
+
 def _request_of(s: Session, case_id: int) -> DeletionRequest:
-    req = s.execute(select(DeletionRequest).where(DeletionRequest.case_id == case_id)).scalars().first() \
-        if 0 < case_id <= 2**63 - 1 else None
+    req = _find_request(s, case_id)
     if req is None:
         raise NotFound(f"no deletion request with case id {case_id} (see `modconsole deletion list`)")
     return req
@@ -163,19 +168,14 @@ def decide(svc: Services, actor: Actor, case_id: int, decision: str, reason: str
         s.flush()
         return _public(s, svc, req, now, False), detail
 
-    if decision == "approve":  # the approval's own reason must not quote what it erases
-        with svc.store.read() as s:
-            req0 = s.execute(select(DeletionRequest).where(DeletionRequest.case_id == case_id)).scalars().first() \
-                if 0 < case_id <= 2**63 - 1 else None
-            member0 = s.get(Member, req0.member_id) if req0 is not None else None
-            if member0 is not None:
-                reason = erasure.scrub_text(reason, erasure.personal_strings(s, member0)) or erasure.ERASED
     erases = False
-    if decision == "approve":
+    if decision == "approve":  # an erasure's own reason must not quote what it erases
         with svc.store.read() as s:
-            req1 = s.execute(select(DeletionRequest).where(DeletionRequest.case_id == case_id)).scalars().first() \
-                if 0 < case_id <= 2**63 - 1 else None
-            erases = req1 is not None and req1.scope in ("account", "data")
+            req0 = _find_request(s, case_id)
+            member0 = s.get(Member, req0.member_id) if req0 is not None else None
+            if req0 is not None and member0 is not None and req0.scope in ("account", "data"):
+                erases = True
+                reason = erasure.scrub_text(reason, erasure.personal_strings(s, member0)) or erasure.ERASED
     action = audit.ERASURE_ACTION if erases else "deletion.decide"
     # an approval's audit entry is the erasure's: its detail lists the reasons it blanked
     result = svc.perform(actor, "deletion.decide", change, target_type="case", target_id=case_id, reason=reason,
