@@ -65,7 +65,8 @@ def contested(a: AppealPublic) -> Text:
     return Text("nothing found (unknown reference)", style="yellow")
 
 
-def _now(app: Any) -> datetime:
+def now_of(app: Any) -> datetime:
+    """The app's clock (a fixed one in tests and snapshots), or the system's."""
     now = getattr(app, "now", None)
     return now() if callable(now) else datetime.now(UTC)
 
@@ -114,7 +115,7 @@ class AppealsScreen(Screen[None]):
         except ModconsoleError as exc:
             report(self.app, exc, "error")
             self.appeals = []
-        now = _now(self.app)
+        now = now_of(self.app)
         table = self.table
         current = self.current_appeal
         table.clear()
@@ -251,7 +252,7 @@ class AppealScreen(Screen[bool]):
         status = Text(f"Appeal case {a.id}  ", style="bold").append_text(as_text(a.appeal, keep_newlines=False))
         status.append(" by member ").append_text(as_text(a.member, style="bold", keep_newlines=False))
         status.append(f"   {a.state}", style="bold yellow" if a.state == "pending" else "bold green")
-        status.append(f"   waiting {age(a.created_at, _now(self.app))}" if a.state == "pending" else "")
+        status.append(f"   waiting {age(a.created_at, now_of(self.app))}" if a.state == "pending" else "")
         if a.first_decided_by:
             status.append("   decided first by ").append_text(as_text(a.first_decided_by, style="bold", keep_newlines=False))
             status.append(" (may not decide the appeal)", style="dim")

@@ -44,7 +44,7 @@ from modconsole.schemas import DeletionPublic, SelfAssessmentPublic
 
 from ..widgets.member_text import MemberText
 from ..widgets.queue_table import signal_summary
-from .appeals import age
+from .appeals import age, now_of
 from .dialogs import TextPrompt
 from .feedback import attempt, report
 from .vault import ask_contact_details
@@ -55,11 +55,6 @@ SCOPE_WORDS = {"account": "delete the account", "data": "erase the member's data
                "temporary_close": "close the account for a while"}
 RENEW_EVERY_S = 300.0
 DECIDING = ("approve", "decline", "contacted", "close_temporarily")
-
-
-def now_of(app: Any) -> datetime:
-    now = getattr(app, "now", None)
-    return now() if callable(now) else datetime.now(UTC)
 
 
 def _v(text: str | None) -> str:
