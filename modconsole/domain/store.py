@@ -8,6 +8,7 @@ PostgreSQL is reached by URL with psycopg 3 (`postgresql://…` is rewritten to
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlmodel import Session, create_engine
 
 from modconsole.errors import InvalidInput, Unavailable
@@ -27,6 +28,22 @@ from .clock import Clock, SystemClock
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+"""How long a SQLite write waits for another writer to let go of the store (SQLite retries
+the lock all that time) before the action fails with `Unavailable` and changes nothing.
+`MODCONSOLE_SQLITE_BUSY_MS` overrides it."""
+
+
+def _busy_timeout_ms() -> int:
+    raw = os.environ.get("MODCONSOLE_SQLITE_BUSY_MS", "")
+    try:
+        return max(0, int(raw)) if raw else SQLITE_BUSY_TIMEOUT_MS
+    except ValueError:
+        raise InvalidInput(f"MODCONSOLE_SQLITE_BUSY_MS must be a number of milliseconds, not {raw!r}") from None
+
+
+# PostgreSQL SQLSTATE classes that mean "the server is gone or going", not "your statement
+# failed": 08 connection exception, 57P01-03 shutdown / crash / cannot connect now.
+_PG_UNAVAILABLE = ("08", "57P01", "57P02", "57P03")
 
 
 def normalize_url(url: str) -> str:
@@ -39,14 +56,15 @@ def normalize_url(url: str) -> str:
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    busy_ms = _busy_timeout_ms()
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_ms / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA secure_delete=ON")  # freed space is zeroed: erasure leaves no bytes behind
@@ -115,16 +133,22 @@ class Store:
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
+    # Every way in translates "cannot reach the store" (a SQLite store locked past the busy
+    # timeout, a PostgreSQL server gone or restarting) into Unavailable, which the CLI prints,
+    # the server answers with 503 and the console shows: never a traceback or a 500. The
+    # transaction was rolled back; a restarted PostgreSQL's dead pooled connections are
+    # discarded by SQLAlchemy on that error, so the next action gets a fresh one.
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reads; nothing it does is committed."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._reachable(), Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session in one write transaction: committed on success, rolled back on any error."""
-        with Session(self._write_engine, expire_on_commit=False) as session:
+        with self._reachable(), Session(self._write_engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -136,19 +160,58 @@ class Store:
     def write_conn(self) -> Iterator[Connection]:
         """A Core connection in one write transaction, for hot paths that need no ORM
         (a refused attempt's audit entry): committed on success, rolled back on any error."""
-        with self._write_engine.begin() as conn:
+        with self._reachable(), self._write_engine.begin() as conn:
             yield conn
 
     @contextmanager
     def read_conn(self) -> Iterator[Connection]:
         """A Core connection for reads (hot paths: token checks, the losing claim). On
         PostgreSQL it runs in autocommit: no BEGIN and ROLLBACK round trips around a statement."""
-        if self.dialect == "postgresql":
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                yield conn
-        else:
-            with self.engine.connect() as conn:
-                yield conn
+        with self._reachable():
+            if self.dialect == "postgresql":
+                with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    yield conn
+            else:
+                with self.engine.connect() as conn:
+                    yield conn
+
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        try:
+            yield
+        except DBAPIError as exc:
+            translated = self.unavailable(exc)
+            if translated is None:
+                raise
+            raise translated from exc
+
+    def unavailable(self, exc: BaseException) -> Unavailable | None:
+        """The Unavailable a database error means, or None when it is about the statement, not
+        about reaching the store (a constraint, a serialization conflict: callers handle those)."""
+        if not isinstance(exc, DBAPIError):
+            return None
+        first_line = str(exc.orig).strip().splitlines()[0][:200] if str(exc.orig).strip() else type(exc.orig).__name__
+        if self.is_sqlite:
+            if isinstance(exc, OperationalError) and any(
+                m in str(exc.orig) for m in ("database is locked", "database is busy", "database table is locked")
+            ):
+                return Unavailable(
+                    f"the store {self.display_url()} is locked by another program: waited "
+                    f"{_busy_timeout_ms() / 1000:g} s for it, then gave up; nothing was changed. Try again, "
+                    "or find what holds it (a backup, an sqlite3 shell, another modconsole writing)",
+                    title="Store busy",
+                )
+            return None
+        code = getattr(exc.orig, "sqlstate", None)
+        if exc.connection_invalidated or (
+            isinstance(exc, OperationalError) and (code is None or code.startswith(_PG_UNAVAILABLE))
+        ):
+            return Unavailable(
+                f"lost the connection to PostgreSQL at {self.display_url()} ({first_line}): the transaction "
+                "was rolled back unless the server had committed it; check before trying a change again",
+                title="Database unavailable",
+            )
+        return None
 
     def lock_audit_chain(self, session: Session | Connection) -> None:
         """Serialize appends to the audit chain (SQLite's BEGIN IMMEDIATE already does)."""
