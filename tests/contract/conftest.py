@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -30,7 +31,8 @@ class Server:
         env = os.environ | {"MODCONSOLE_DB": db_url}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "modconsole", "serve", "--port", str(self.port), "--workers", str(workers)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True,  # its own process group, so kill() reaches every worker
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -43,6 +45,14 @@ class Server:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError("modconsole serve did not answer within 30 s")
+
+    def kill(self) -> None:
+        """kill -9 of the server and all its workers, as a crash or the OOM killer would."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
 
     def stop(self) -> None:
         self.proc.terminate()
