@@ -63,6 +63,10 @@ class Cluster:
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname={db}", autocommit=True) as conn:
             conn.execute(statement)
 
+    def restart(self, mode: str = "fast") -> None:
+        """`pg_ctl restart`: "fast" ends every session (57P01), "immediate" is a crash and recovery."""
+        self._run([self.pg_ctl, "-D", str(self.data), "-m", mode, "-l", str(self.root / "log"), "-w", "-t", "60", "restart"])
+
     def stop(self) -> None:
         try:
             self._run([self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"])
