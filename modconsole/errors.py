@@ -65,3 +65,9 @@ class Unauthenticated(ModconsoleError):
 class Unavailable(ModconsoleError):
     title = "Unavailable"
     status = 503
+
+
+class StoreBusy(Unavailable):
+    """Another program holds the SQLite store's write lock past the busy timeout; nothing was changed."""
+
+    title = "Store busy"

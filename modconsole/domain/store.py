@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlmodel import Session, create_engine
 
-from modconsole.errors import InvalidInput, Unavailable
+from modconsole.errors import InvalidInput, StoreBusy, Unavailable
 
 from .clock import Clock, SystemClock
 
@@ -41,6 +42,8 @@ def _busy_timeout_ms() -> int:
         raise InvalidInput(f"MODCONSOLE_SQLITE_BUSY_MS must be a number of milliseconds, not {raw!r}") from None
 
 
+_NO_WAIT: ContextVar[bool] = ContextVar("modconsole_store_no_wait", default=False)
+
 # PostgreSQL SQLSTATE classes that mean "the server is gone or going", not "your statement
 # failed": 08 connection exception, 57P01-03 shutdown / crash / cannot connect now.
 _PG_UNAVAILABLE = ("08", "57P01", "57P02", "57P03")
@@ -55,8 +58,8 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def _sqlite_engine(url: str, immediate: bool) -> Engine:
-    busy_ms = _busy_timeout_ms()
+def _sqlite_engine(url: str, immediate: bool, busy_ms: int | None = None) -> Engine:
+    busy_ms = _busy_timeout_ms() if busy_ms is None else busy_ms
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_ms / 1000})
 
     @event.listens_for(engine, "connect")
@@ -84,7 +87,7 @@ def _postgres_engine(url: str) -> Engine:
     """A pooled psycopg engine. A connection idle for more than IDLE_PING_S is pinged before
     use (one that died with a server restart is replaced, not handed out); a busy one is not:
     `pool_pre_ping` pinged on every checkout, a round trip that cost a fifth of an API claim."""
-    engine = create_engine(url, pool_size=10, max_overflow=20, connect_args={"prepare_threshold": None})
+    engine = create_engine(url, pool_size=10, max_overflow=20, connect_args={"prepare_threshold": None, "connect_timeout": 10})
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
@@ -121,11 +124,12 @@ class Store:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             self.engine = _sqlite_engine(self.url, immediate=False)
             self._write_engine = _sqlite_engine(self.url, immediate=True)
+            self._nowait_engine = _sqlite_engine(self.url, immediate=True, busy_ms=0)
         elif self.dialect == "postgresql":
             # No server-side prepared statements: ingest's IN-lists would get generic plans that
             # scan whole tables (measured: 1.2k events/s prepared, 5k+ without).
             self.engine = _postgres_engine(self.url)
-            self._write_engine = self.engine
+            self._write_engine = self._nowait_engine = self.engine
         else:
             raise InvalidInput(f"unsupported database {self.dialect!r}: use sqlite:///PATH or postgresql://…")
 
@@ -148,7 +152,8 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session in one write transaction: committed on success, rolled back on any error."""
-        with self._reachable(), Session(self._write_engine, expire_on_commit=False) as session:
+        engine = self._nowait_engine if _NO_WAIT.get() else self._write_engine
+        with self._reachable(), Session(engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -160,7 +165,8 @@ class Store:
     def write_conn(self) -> Iterator[Connection]:
         """A Core connection in one write transaction, for hot paths that need no ORM
         (a refused attempt's audit entry): committed on success, rolled back on any error."""
-        with self._reachable(), self._write_engine.begin() as conn:
+        engine = self._nowait_engine if _NO_WAIT.get() else self._write_engine
+        with self._reachable(), engine.begin() as conn:
             yield conn
 
     @contextmanager
@@ -174,6 +180,18 @@ class Store:
             else:
                 with self.engine.connect() as conn:
                     yield conn
+
+    @contextmanager
+    def no_wait(self) -> Iterator[None]:
+        """Writes in this block do not wait for another writer's SQLite lock: they raise
+        StoreBusy at once, before anything is done. For the server's event loop, which must never
+        sit in a lock wait (it would stall every request, alerts included): a short action tries
+        there and, when the store is busy, goes to a worker thread that waits. No-op on PostgreSQL."""
+        token = _NO_WAIT.set(True)
+        try:
+            yield
+        finally:
+            _NO_WAIT.reset(token)
 
     @contextmanager
     def _reachable(self) -> Iterator[None]:
@@ -195,7 +213,7 @@ class Store:
             if isinstance(exc, OperationalError) and any(
                 m in str(exc.orig) for m in ("database is locked", "database is busy", "database table is locked")
             ):
-                return Unavailable(
+                return StoreBusy(
                     f"the store {self.display_url()} is locked by another program: waited "
                     f"{_busy_timeout_ms() / 1000:g} s for it, then gave up; nothing was changed. Try again, "
                     "or find what holds it (a backup, an sqlite3 shell, another modconsole writing)",
@@ -265,3 +283,4 @@ class Store:
         self.engine.dispose()
         if self._write_engine is not self.engine:
             self._write_engine.dispose()
+            self._nowait_engine.dispose()

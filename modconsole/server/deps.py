@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
 
 from modconsole.domain import tokens
 from modconsole.domain.auth import Actor
 from modconsole.domain.service import Services
+from modconsole.errors import StoreBusy
+
+T = TypeVar("T")
 
 
 async def get_services(request: Request) -> Services:
@@ -26,3 +30,16 @@ async def current_actor(
 
 SvcDep = Annotated[Services, Depends(get_services)]
 ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+async def short(svc: Services, action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a short action (one small transaction) on the event loop, where it is cheapest — but
+    never let the loop wait for another writer's SQLite lock: then it runs in a worker thread,
+    which waits (up to the busy timeout), while the loop goes on serving reads and alerts."""
+    try:
+        with svc.store.no_wait():
+            return action(*args, **kwargs)
+    except StoreBusy:
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(action, *args, **kwargs)

@@ -161,11 +161,47 @@ def test_the_server_answers_503_while_locked_and_recovers(store_file: tuple[Serv
         finally:
             holder.kill()
         assert claim.status_code == 503, claim.text
-        assert claim.json()["error"] == "Unavailable" and "locked by another program" in claim.json()["message"]
+        assert claim.json()["error"] == "StoreBusy" and "locked by another program" in claim.json()["message"]
         assert listing.status_code == 200 and len(listing.json()) == 3
         assert state(svc) == before
         after = httpx.post(f"{server.url}/cases/1/claim", headers=auth, timeout=30)
         assert after.status_code == 200, after.text
+        intact(svc, path)
+    finally:
+        server.stop()
+
+
+def test_a_claim_waiting_for_the_lock_does_not_stall_the_server(store_file: tuple[Services, Path], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Claims run on the server's event loop; one waiting on the lock must not hold up the
+    others (reads, the platform's status checks, alerts): it waits in a worker thread."""
+    svc, path = store_file
+    issuer = Services(Store(svc.store.url))
+    token = tokens.issue(issuer, issuer.actor("root"), "lea")
+    monkeypatch.setenv("MODCONSOLE_SQLITE_BUSY_MS", "20000")
+    server = Server(svc.store.url)
+    auth = {"Authorization": f"Bearer {token}"}
+    try:
+        holder = LockHolder(path, 3)
+        with httpx.Client(base_url=server.url, headers=auth, timeout=30) as client, \
+                httpx.Client(base_url=server.url, headers=auth, timeout=30) as other:
+            import concurrent.futures
+
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                claim = pool.submit(client.post, "/cases/1/claim")
+                time.sleep(0.3)  # the claim is now waiting for the lock
+                assert not claim.done()
+                started = time.monotonic()
+                listing = other.get("/queue")
+                shown = other.get("/cases/2")
+                served_in = time.monotonic() - started
+                assert listing.status_code == 200 and shown.status_code == 200
+                assert served_in < 1.0, f"the server stalled {served_in:.1f} s behind a claim waiting for the lock"
+                assert not claim.done()  # the lock is still held: the claim is still waiting
+                result = claim.result(timeout=30)
+        holder.wait()
+        assert result.status_code == 200, result.text
+        with svc.store.read() as s:
+            assert s.get(Case, 1).claimed_by == svc.actor("lea").id  # type: ignore[union-attr]
         intact(svc, path)
     finally:
         server.stop()

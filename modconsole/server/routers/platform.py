@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from modconsole.domain import platform
 from modconsole.schemas import EffectiveStatus, OutboxItem
 
-from ..deps import ActorDep, SvcDep
+from ..deps import ActorDep, SvcDep, short
 from .bodies import AckIn
 
 router = APIRouter()
@@ -24,7 +24,7 @@ router = APIRouter()
 async def member_status(member_id: str, actor: ActorDep, svc: SvcDep, at: datetime | None = None,
                   with_member: Annotated[str | None, Query(alias="with")] = None) -> EffectiveStatus:
     """can_login, can_post, can_comment (and can_message with another member) at an instant."""
-    return platform.status(svc, actor, member_id, at, with_member)
+    return await short(svc, platform.status, svc, actor, member_id, at, with_member)  # a refusal is written
 
 
 @router.get("/outbox", tags=["platform"])
