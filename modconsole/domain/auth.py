@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, false, or_, true
+
 from modconsole.errors import Forbidden
 
 from .models import Case
@@ -135,6 +137,18 @@ def can_view_case(role: str, case: Case) -> bool:
     if role in ("moderator", "senior"):
         return case.queue != "deletion"
     return False
+
+
+def visible_case_clause(role: str) -> ColumnElement[bool]:
+    """`can_view_case` as a WHERE clause on Case, for reads that reach cases through a join
+    (a member's notes): the same rule, so no list shows what opening the case would refuse."""
+    if role == "admin":
+        return true()
+    if role == "clinical":
+        return or_(Case.queue.in_(CLINICAL_VISIBLE_QUEUES), Case.escalated_to == "clinical")  # type: ignore[attr-defined]
+    if role in ("moderator", "senior"):
+        return Case.queue != "deletion"  # type: ignore[return-value]
+    return false()
 
 
 def check_case_view(actor: Actor, case: Case) -> None:

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from modconsole.errors import NotFound
 from modconsole.schemas import MemberDetail, MemberPublic, NotePublic
 
-from . import appeals, queues, sanctions
+from . import appeals, auth, queues, sanctions
 from .auth import Actor, visible_queues
 from .cases import content_public
 from .models import Case, CaseNote, Content, Member, Sanction
@@ -75,7 +75,7 @@ def show(svc: Services, actor: Actor, member_id: str) -> MemberDetail:
         in_force = {x.id for x in sanctions.in_force(s, member_id, now)}
         detail.sanctions_in_force = [sanctions.to_public(x) for x in history if x.id in in_force]
         detail.sanctions_past = [sanctions.to_public(x) for x in history if x.id not in in_force]
-        detail.notes = _notes(svc, s, member_id)
+        detail.notes = _notes(svc, s, member_id, actor)
         if m.device:
             linked = s.execute(
                 select(Member).where(Member.device == m.device, Member.id != member_id).limit(RECENT)
@@ -89,9 +89,12 @@ def show(svc: Services, actor: Actor, member_id: str) -> MemberDetail:
         return detail
 
 
-def _notes(svc: Services, s: Session, member_id: str) -> list[NotePublic]:
+def _notes(svc: Services, s: Session, member_id: str, actor: Actor) -> list[NotePublic]:
+    """The notes on the member's cases that the actor may open (clinical notes on a deletion
+    request are not for moderators; notes on an offensive case are not for the clinical team)."""
     rows = s.execute(
-        select(CaseNote).join(Case, Case.id == CaseNote.case_id).where(Case.member_id == member_id)
+        select(CaseNote).join(Case, Case.id == CaseNote.case_id)
+        .where(Case.member_id == member_id, auth.visible_case_clause(actor.role))
         .order_by(CaseNote.id.desc()).limit(RECENT)
     ).scalars().all()
     names = svc.staff_names(s, {n.staff_id for n in rows})

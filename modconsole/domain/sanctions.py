@@ -240,8 +240,8 @@ def _prepare(s: Session, actor: Actor, *, member: str, kind: str, span: timedelt
     case = s.get(Case, case_id) if case_id is not None and 0 < case_id <= 2**63 - 1 else None
     if case_id is not None and case is None:
         raise NotFound(f"no case {case_id}")
-    if case is not None:
-        auth.check_case_view(actor, case)
+    if case is not None:  # an escalated case belongs to the role it went to, its sanctions too
+        auth.check_case_action(actor, case, "sanction.apply")
         if case.member_id is not None and case.member_id != member and kind != "no_contact":
             raise InvalidInput(f"case {case_id} is about member {case.member_id}, not {member}")
     if kind == "no_contact":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -88,3 +89,88 @@ def test_revoke_through_the_api_and_the_cli(served) -> None:  # type: ignore[no-
     assert r.exit_code == 0 and "1 token(s) of lea revoked" in r.stdout
     r = CliRunner().invoke(app, ["--db", svc.store.url, "serve", "--workers", "2"])
     assert r.exit_code == 1 and "need PostgreSQL" in r.output
+
+
+def test_a_revoked_token_replayed_is_refused_and_stays_dead(served) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from sqlalchemy import select
+
+    from modconsole.domain.models import AuditEntry
+
+    from .test_auth_matrix import audit_after, audit_mark, snapshot
+
+    svc, server, _ = served
+    root = RemoteBackend(server.url, tokens.issue(svc, svc.actor("root"), "root"))
+    feed = RemoteBackend(server.url, tokens.issue(svc, svc.actor("root"), "feed"))
+    feed.ingest(
+        io.BytesIO(
+            b'{"type":"member","id":"u1","handle":"lune"}\n'
+            b'{"type":"content","id":"p1","kind":"post","author":"u1","body":"quiet"}\n'
+            b'{"type":"report","id":"r1","reporter":"u2","content":"p1","reason":"offensive"}\n'
+        )
+    )
+    old = root.staff_token("lea")
+    lea = RemoteBackend(server.url, old)
+    [case] = [c.id for c in lea.queue_list()]
+    # the token works, for a read and a write
+    assert lea.whoami.name == "lea" and lea.case_note(case, "before").author == "lea"
+    assert root.staff_token_revoke("lea") == 1
+
+    replays: list[tuple[str, str, Any]] = [
+        ("GET", "/whoami", None),
+        ("GET", "/queue", None),
+        ("GET", f"/cases/{case}", None),
+        ("GET", "/members/u1", None),
+        ("GET", "/members/u1/status", None),
+        ("GET", "/policy", None),
+        ("GET", "/changes?wait=0", None),
+        ("POST", f"/cases/{case}/claim", None),
+        ("POST", f"/cases/{case}/notes", {"body": "replayed"}),
+        ("POST", f"/cases/{case}/resolve", {"action": "dismiss"}),
+        ("POST", f"/cases/{case}/escalate", {"to": "senior", "reason": "replayed"}),
+        ("POST", "/sanctions", {"member": "u1", "kind": "mute", "duration": "24h", "reason": "respect: no"}),
+        ("POST", "/members/u1/messages", {"template": "warning"}),
+        ("POST", "/events", None),
+        ("POST", "/staff/lea/token", None),
+        ("DELETE", "/staff/lea/tokens", None),
+        ("PUT", "/policy/harassment_followups", {"value": "5"}),
+    ]
+
+    def replay_all() -> None:
+        before, mark = snapshot(svc), audit_mark(svc)
+        for method, path, body in replays:
+            content = b'{"type":"member","id":"u9","handle":"x"}\n' if path == "/events" else None
+            r = httpx.request(
+                method,
+                server.url + path,
+                json=body,
+                content=content,
+                headers={"Authorization": f"Bearer {old}"},
+            )
+            got = (r.status_code, r.headers.get("WWW-Authenticate"), r.json().get("error"))
+            assert got == (401, "Bearer", "Unauthenticated"), (method, path, r.text[:200])
+        with pytest.raises(Unauthenticated, match="revoked"):
+            RemoteBackend(server.url, old).case_claim(case)
+        assert snapshot(svc) == before, "a request with a revoked token changed something"
+        assert [e for e in audit_after(svc, mark) if e.outcome == "ok"] == [], (
+            "a revoked token's request was carried out"
+        )
+
+    replay_all()
+    # a new token works, and does not revive the old one
+    new = RemoteBackend(server.url, root.staff_token("lea"))
+    assert new.whoami.name == "lea" and new.case_claim(case).claimed_by == "lea"
+    new.case_release(case)
+    replay_all()
+    # nor does deactivating and reactivating lea
+    root.staff_active("lea", False)
+    root.staff_active("lea", True)
+    assert new.queue_list()[0].id == case
+    replay_all()
+    assert root.staff_token_revoke("lea") == 1  # only the new token was still live
+    # what lea's live tokens did, and nothing more
+    by_lea = select(AuditEntry.action).where(AuditEntry.staff_name == "lea", AuditEntry.outcome == "ok")
+    with svc.store.read() as s:
+        done = sorted(s.execute(by_lea).scalars())
+    assert done == ["case.claim", "case.note", "case.release"]
