@@ -56,9 +56,12 @@ def as_text(text: str | None, style: str = "", *, keep_newlines: bool = True) ->
 
 
 def safe_json(obj: Any, indent: int | None = 2) -> str:
-    """JSON for a terminal: readable accents, but no raw control or bidi character anywhere."""
+    """JSON for a terminal: readable accents, but no raw control or bidi character anywhere.
+
+    json.dumps escapes C0 controls itself; DEL (which JSON allows raw) and every non-ASCII
+    control, format or separator character are escaped here."""
     raw = json.dumps(obj, ensure_ascii=False, indent=indent, default=str)
-    return "".join(_escape_json(c) if not c.isascii() else c for c in raw)
+    return "".join(c if c.isascii() and c != "\x7f" else _escape_json(c) for c in raw)
 
 
 def _escape_json(ch: str) -> str:

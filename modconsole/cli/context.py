@@ -13,7 +13,7 @@ from rich.console import Console
 
 from modconsole.config import Settings
 from modconsole.errors import ClaimHeld, InvalidInput, ModconsoleError, Unavailable
-from modconsole.safetext import safe_json
+from modconsole.safetext import safe_json, visible
 
 T = TypeVar("T")
 
@@ -44,9 +44,10 @@ def state(ctx: typer.Context) -> State:
 
 
 def fail(exc: ModconsoleError) -> NoReturn:
-    """Print an error the way every command does and exit non-zero."""
+    """Print an error the way every command does and exit non-zero. The message may quote what
+    was typed or stored (a member id, a file name): its controls are made visible."""
     prefix = exc.title if exc.title else "Error"
-    err.print(f"error: {prefix}: {exc.message}", markup=False)
+    err.print(f"error: {prefix}: {visible(exc.message)}", markup=False)
     if isinstance(exc, ClaimHeld):
         raise typer.Exit(3)
     raise typer.Exit(1)

@@ -10,6 +10,7 @@ import typer
 
 from modconsole.config import Settings
 from modconsole.errors import InvalidInput, ModconsoleError
+from modconsole.safetext import visible
 
 from . import (
     appeal_cmd,
@@ -164,7 +165,7 @@ def ingest(
         out.print(f"{result.events} events ({kinds}); {result.duplicates} duplicates; "
                   f"{result.cases_opened} cases opened, {result.cases_joined} signals joined open cases", markup=False)
         for r in result.rejected[:50]:
-            err.print(f"line {r.line}: {r.error}", markup=False)
+            err.print(f"line {r.line}: {visible(r.error)}", markup=False)
         if len(result.rejected) > 50:
             err.print(f"… and {len(result.rejected) - 50} more rejected lines (use --json for all)", markup=False)
     if result.rejected:

@@ -7,6 +7,7 @@ and what was wrong; the caller adds the line number. Unknown fields are kept in 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -107,7 +108,13 @@ def _check(etype: str, name: str, kind: str, value: Any) -> Any:
     if base == "num":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise EventError(f"{etype} event: '{name}' must be a number")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise EventError(f"{etype} event: '{name}' is out of range") from None
+        if not math.isfinite(number):  # 1e999 parses as infinity, which no JSON answer can carry
+            raise EventError(f"{etype} event: '{name}' is not a finite number")
+        return number
     allowed = ENUMS[base]
     if value not in allowed:
         raise EventError(f"{etype} event: '{name}' must be one of {', '.join(sorted(allowed))} (got {str(value)[:40]!r})")
@@ -126,6 +133,7 @@ def parse_obj(obj: Any) -> Event:
     for name, kind in spec.items():
         data[name] = _check(etype, name, kind, obj.get(name))
     extra = {k: v for k, v in obj.items() if k not in spec and k != "type"} or None
+    _check_extra(etype, extra)
     if etype == "content" and data["kind"] == "message" and data["recipient"] is None:
         raise EventError("content event: a message needs a 'recipient'")
     if etype == "report" and data["content"] is None and data["member"] is None:
@@ -140,6 +148,27 @@ def parse_obj(obj: Any) -> Event:
     else:
         key = data["id"]
     return Event(type=etype, key=key, data=data, extra=extra)
+
+
+def _check_extra(etype: str, extra: dict[str, Any] | None) -> None:
+    """Unknown fields are kept, so they must be storable and sendable back: no number JSON
+    cannot carry (1e999 parses as infinity), no unpaired surrogate in a name or a string.
+    Walks without recursion: `extra` may be deeply nested."""
+    stack: list[tuple[str, Any]] = list((extra or {}).items())
+    while stack:
+        name, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise EventError(f"{etype} event: field {name[:40]!r} holds a number out of range")
+        if isinstance(value, dict):
+            stack.extend((name, k) for k in value)
+            stack.extend((name, v) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((name, v) for v in value)
+        elif isinstance(value, str) and not _encodable(value):
+            raise EventError(f"{etype} event: field {name[:40]!r} has an unpaired surrogate")
+    for key in extra or {}:
+        if not _encodable(key):
+            raise EventError(f"{etype} event: a field name has an unpaired surrogate")
 
 
 def _no_constant(name: str) -> Any:

@@ -42,7 +42,11 @@ def _event_lines(raw: bytes) -> list[tuple[int, bytes | str]]:
     if text.startswith(b"["):
         try:
             items = json.loads(text)
-        except (ValueError, RecursionError) as exc:
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(f"the body is not a JSON array of events: not valid UTF-8 (byte {exc.start})") from None
+        except RecursionError:
+            raise InvalidInput("the body is not a JSON array of events: JSON nested too deeply") from None
+        except ValueError as exc:
             raise InvalidInput(f"the body is not a JSON array of events: {str(exc)[:100]}") from None
         return [(i, json.dumps(item)) for i, item in enumerate(items, 1)]
     return list(enumerate(raw.splitlines(), 1))
