@@ -142,11 +142,11 @@ class Services:
                         reason=reason,
                     )
             return result
-        except Forbidden as refusal:
-            self.record_refusal(actor, action, refusal, target_type=target_type, target_id=target_id)
+        except Forbidden as refusal:  # audited as what was attempted (staff.role, not staff.add)
+            self.record_refusal(actor, audit_action or action, refusal, target_type=target_type, target_id=target_id)
             raise
         except ClaimHeld as held:  # a lost claim is a refused attempt too (SPEC §7)
-            self.record_refusal(actor, action, held, target_type=target_type, target_id=target_id)
+            self.record_refusal(actor, audit_action or action, held, target_type=target_type, target_id=target_id)
             raise
 
     def check(self, actor: Actor, action: str, *, target_type: str | None = None, target_id: str | int | None = None) -> None:
