@@ -124,6 +124,15 @@ class CaseFactory:
         self.signal_id = 0
         self.breached = 0
 
+    def extra_rows(self) -> dict[Any, list[dict[str, Any]]]:
+        """Rows of other tables made along with the cases since the last call, by table, in an
+        order their foreign keys accept (none here; bench/screens.py's factory adds appeals,
+        deletion requests, sanctions…)."""
+        return {}
+
+    #: tables with integer ids given explicitly by `extra_rows` (their PostgreSQL sequences are moved past them)
+    serial_tables: tuple[str, ...] = ()
+
     def _subject(self, case_id: int, queue: str, active: bool) -> tuple[str, str, str]:
         """(subject_type, subject_id, member) — one open case per (family, subject)."""
         rng = self.rng
@@ -190,14 +199,17 @@ class CaseFactory:
         return row, signals
 
 
-def build(store: Store, n_cases: int, admin_id: int, now: datetime, seed: int) -> Built:
+def build(store: Store, n_cases: int, admin_id: int, now: datetime, seed: int,
+          make_factory: Callable[[int], CaseFactory] | None = None) -> Built:
+    """`make_factory(n_members)` gives another factory (bench/screens.py's adds appeals,
+    deletion requests and their rows); by default, `CaseFactory`."""
     started = time.perf_counter()
     n_members = max(1_000, n_cases // 3)
     member_t, case_t, signal_t = Member.__table__, Case.__table__, Signal.__table__  # type: ignore[attr-defined]
     for rows in _members(n_members, now):
         with store.write() as s:
             s.execute(insert(member_t), rows)
-    factory = CaseFactory(n_members, admin_id, now, seed)
+    factory = make_factory(n_members) if make_factory else CaseFactory(n_members, admin_id, now, seed)
     n_signals = 0
     for first in range(1, n_cases + 1, CHUNK):
         case_rows: list[dict[str, Any]] = []
@@ -209,11 +221,14 @@ def build(store: Store, n_cases: int, admin_id: int, now: datetime, seed: int) -
         with store.write() as s:
             s.execute(insert(case_t), case_rows)
             s.execute(insert(signal_t), signal_rows)
+            for table, rows in factory.extra_rows().items():
+                if rows:
+                    s.execute(insert(table), rows)
         n_signals += len(signal_rows)
     with store.write() as s:
         if store.dialect == "postgresql":
             # ids were given explicitly: move the sequences past them, as a real store would be
-            for table in ("moderation_case", "signal"):
+            for table in ("moderation_case", "signal", *factory.serial_tables):
                 s.connection().exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 )

@@ -162,9 +162,11 @@ class Backend(Protocol):
         returns them. Raises Forbidden, InvalidInput (not an evasion case), Conflict, ClaimHeld."""
         ...
 
-    def deletion_list(self, state: str = "pending") -> list[DeletionPublic]:
+    def deletion_list(self, state: str = "pending", limit: int = 0, after: str | None = None) -> list[DeletionPublic]:
         """Deletion requests (clinical only): pending (and contacted) by default, oldest first,
-        each with the member's recent risk cases and self-assessments. Raises Forbidden."""
+        each with the member's recent risk cases and self-assessments; at most `limit` (0: all),
+        after the request `after` (a request id: the last one of the page before). Raises
+        Forbidden, InvalidInput."""
         ...
 
     def deletion_show(self, case_id: int) -> DeletionPublic:
@@ -206,8 +208,10 @@ class Backend(Protocol):
         """Leave a note for the next shift (seniors, admins)."""
         ...
 
-    def appeal_list(self, state: str = "pending") -> list[AppealPublic]:
-        """Appeals (pending, upheld, reversed or all), oldest first. Raises Forbidden, InvalidInput."""
+    def appeal_list(self, state: str = "pending", limit: int = 200, after: str | None = None) -> list[AppealPublic]:
+        """Appeals (pending, upheld, reversed or all), oldest first; at most `limit` (0: all),
+        after the appeal `after` (an appeal id: the last one of the page before). Raises
+        Forbidden, InvalidInput."""
         ...
 
     def appeal_show(self, case_id: int) -> AppealPublic:

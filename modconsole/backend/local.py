@@ -70,8 +70,10 @@ class LocalBackend:
 
     @property
     def actor(self) -> Actor:
-        if self._actor is None:
-            self._actor = self.services.actor(self._actor_name)
+        """Who acts, read afresh for every call (one indexed read): a staff member deactivated
+        or given another role while their console is open is judged on who they are now, as a
+        remote backend is at its next request."""
+        self._actor = self.services.actor(self._actor_name)
         return self._actor
 
     @property
@@ -172,8 +174,8 @@ class LocalBackend:
     def evasion_confirm(self, case_id: int, reason: str) -> list[SanctionPublic]:
         return sanctions.confirm_evasion(self.services, self.actor, case_id, reason)
 
-    def deletion_list(self, state: str = "pending") -> list[DeletionPublic]:
-        return deletion.list_requests(self.services, self.actor, state)
+    def deletion_list(self, state: str = "pending", limit: int = 0, after: str | None = None) -> list[DeletionPublic]:
+        return deletion.list_requests(self.services, self.actor, state, limit, after)
 
     def deletion_show(self, case_id: int) -> DeletionPublic:
         return deletion.show(self.services, self.actor, case_id)
@@ -202,8 +204,8 @@ class LocalBackend:
     def shift_handover(self, body: str) -> HandoverPublic:
         return shift.handover(self.services, self.actor, body)
 
-    def appeal_list(self, state: str = "pending") -> list[AppealPublic]:
-        return appeals.list_appeals(self.services, self.actor, state)
+    def appeal_list(self, state: str = "pending", limit: int = 200, after: str | None = None) -> list[AppealPublic]:
+        return appeals.list_appeals(self.services, self.actor, state, limit, after)
 
     def appeal_show(self, case_id: int) -> AppealPublic:
         return appeals.show(self.services, self.actor, case_id)

@@ -232,8 +232,11 @@ class RemoteBackend:
         return self._call("POST", f"/cases/{case_id}/confirm-evasion", json={"reason": reason},  # type: ignore[no-any-return]
                           model=list[SanctionPublic])
 
-    def deletion_list(self, state: str = "pending") -> list[DeletionPublic]:
-        return self._call("GET", "/deletions", params={"state": state}, model=list[DeletionPublic])  # type: ignore[no-any-return]
+    def deletion_list(self, state: str = "pending", limit: int = 0, after: str | None = None) -> list[DeletionPublic]:
+        params: dict[str, Any] = {"state": state, "limit": limit}
+        if after is not None:
+            params["after"] = after
+        return self._call("GET", "/deletions", params=params, model=list[DeletionPublic])  # type: ignore[no-any-return]
 
     def deletion_show(self, case_id: int) -> DeletionPublic:
         return self._call("GET", f"/deletions/{case_id}", model=DeletionPublic)  # type: ignore[no-any-return]
@@ -265,8 +268,11 @@ class RemoteBackend:
     def shift_handover(self, body: str) -> HandoverPublic:
         return self._call("POST", "/shift/handover", json={"body": body}, model=HandoverPublic)  # type: ignore[no-any-return]
 
-    def appeal_list(self, state: str = "pending") -> list[AppealPublic]:
-        return self._call("GET", "/appeals", params={"state": state}, model=list[AppealPublic])  # type: ignore[no-any-return]
+    def appeal_list(self, state: str = "pending", limit: int = 200, after: str | None = None) -> list[AppealPublic]:
+        params: dict[str, Any] = {"state": state, "limit": limit}
+        if after is not None:
+            params["after"] = after
+        return self._call("GET", "/appeals", params=params, model=list[AppealPublic])  # type: ignore[no-any-return]
 
     def appeal_show(self, case_id: int) -> AppealPublic:
         return self._call("GET", f"/appeals/{case_id}", model=AppealPublic)  # type: ignore[no-any-return]

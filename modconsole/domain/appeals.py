@@ -19,10 +19,11 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, tuple_
 from sqlmodel import Session
 
 from modconsole.errors import Conflict, Forbidden, InvalidInput
@@ -86,17 +87,61 @@ def to_public(s: Session, svc: Services, appeal: Appeal) -> AppealPublic:
     )
 
 
-def list_appeals(svc: Services, actor: Actor, state: str = "pending", limit: int = 200) -> list[AppealPublic]:
-    """Appeals, oldest first (pending by default). Raises Forbidden (audited), InvalidInput."""
+def list_appeals(svc: Services, actor: Actor, state: str = "pending", limit: int = 200,
+                 after: str | None = None) -> list[AppealPublic]:
+    """Appeals, oldest first (pending by default); `limit` at most (0: all), after the appeal
+    `after` (an appeal id, the last of the page before) when given, so a screen pages through
+    them. Raises Forbidden (audited), InvalidInput."""
     if state not in STATES:
         raise InvalidInput(f"unknown appeal state {state!r}: one of {', '.join(STATES)}")
+    if limit < 0:
+        raise InvalidInput("limit must be zero or more")
     svc.check(actor, "appeal.list")
     with svc.store.read() as s:
         q = select(Appeal).where(Appeal.case_id.is_not(None))  # type: ignore[union-attr]
         if state != "all":
             q = q.where(Appeal.state == state)
+        if after is not None:
+            cursor = s.get(Appeal, after)
+            if cursor is None:
+                raise InvalidInput(f"no appeal {after!r} to page after")
+            q = q.where(after_row(Appeal.created_at, Appeal.id, cursor.created_at, cursor.id, svc.store.is_sqlite))
         rows = s.execute(q.order_by(Appeal.created_at, Appeal.id).limit(limit if limit > 0 else None)).scalars().all()
-        return [to_public(s, svc, a) for a in rows]
+        loaded = _prefetch(s, rows)  # held here: the session's identity map only keeps weak references
+        out = [to_public(s, svc, a) for a in rows]
+        del loaded
+        return out
+
+
+def after_row(at_col: Any, id_col: Any, at: datetime | None, ident: str, nulls_first: bool) -> Any:
+    """Rows after (at, ident) in the order `at_col, id_col` (keyset paging). NULL times sort
+    first on SQLite and last on PostgreSQL, as a plain ORDER BY does on each."""
+    if at is None:
+        tail = and_(at_col.is_(None), id_col > ident)
+        return or_(tail, at_col.is_not(None)) if nulls_first else tail
+    later = tuple_(at_col, id_col) > tuple_(at, ident)
+    return later if nulls_first else or_(later, at_col.is_(None))
+
+
+def _prefetch(s: Session, rows: Sequence[Appeal]) -> list[Any]:
+    """Load in a few queries the sanctions, cases and contents a page of appeals contests, so
+    `to_public`'s lookups of them by primary key find them in the session (one query each
+    otherwise)."""
+    sanction_ids = {int(r) for a in rows if (r := (a.sanction_ref or "").strip()).isdigit() and 0 < int(r) <= 2**63 - 1}
+    case_ids = {int(r) for a in rows if not a.sanction_ref and (r := (a.case_ref or "").strip()).isdigit()
+                and 0 < int(r) <= 2**63 - 1}
+    loaded: list[Any] = []
+    for ids, model in ((sanction_ids, Sanction), (case_ids, Case)):
+        for part in _chunks(sorted(ids)):
+            loaded += s.execute(select(model).where(model.id.in_(part))).scalars().all()  # type: ignore[attr-defined]
+    content_ids = {c.subject_id for c in loaded if isinstance(c, Case) and c.subject_type == "content"}
+    for part in _chunks(sorted(content_ids)):
+        loaded += s.execute(select(Content).where(Content.id.in_(part))).scalars().all()  # type: ignore[attr-defined]
+    return loaded
+
+
+def _chunks(ids: list[Any], size: int = 500) -> list[list[Any]]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
 def show(svc: Services, actor: Actor, case_id: int) -> AppealPublic:

@@ -18,18 +18,21 @@ reasons it blanked.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from modconsole.errors import Conflict, InvalidInput, NotFound
 from modconsole.schemas import DeletionPublic, SelfAssessmentPublic
 
 from . import audit, auth, erasure, queues
+from .appeals import after_row
 from .auth import Actor
-from .models import Closure, DeletionRequest, Erasure, Member, Outbox, SelfAssessment
+from .models import Case, Closure, DeletionRequest, Erasure, Member, Outbox, SelfAssessment
 from .service import Services, reason_text
 
 DECISIONS = ("approve", "decline", "contacted", "close_temporarily")
@@ -37,47 +40,118 @@ STATES = ("pending", "contacted", "approved", "declined", "closed", "all")
 RECENT = 10
 
 
-def closed_at(s: Session, member_id: str, at: datetime) -> Closure | None:
-    """The closure in force at that instant, if any."""
-    return s.execute(select(Closure).where(
-        Closure.member_id == member_id, Closure.starts_at <= at,
+def _closed_at(at: datetime) -> list[Any]:
+    return [
+        Closure.starts_at <= at,
         or_(Closure.ends_at.is_(None), Closure.ends_at > at),  # type: ignore[union-attr,operator]
         or_(Closure.reopened_at.is_(None), Closure.reopened_at > at),  # type: ignore[union-attr,operator]
-    ).order_by(Closure.id.desc()).limit(1)).scalars().first()
+    ]
+
+
+def closed_at(s: Session, member_id: str, at: datetime) -> Closure | None:
+    """The closure in force at that instant, if any."""
+    return s.execute(select(Closure).where(Closure.member_id == member_id, *_closed_at(at))
+                     .order_by(Closure.id.desc()).limit(1)).scalars().first()
 
 
 def _public(s: Session, svc: Services, req: DeletionRequest, now: datetime, full: bool) -> DeletionPublic:
-    member = s.get(Member, req.member_id)
-    names = svc.staff_names(s, {req.decided_by} if req.decided_by else None)
-    out = DeletionPublic(
-        id=req.case_id or 0, request=req.id, member=req.member_id, handle=member.handle if member else None,
-        scope=req.scope, note=req.note, created_at=req.created_at, state=req.state,
-        decided_by=names.get(req.decided_by) if req.decided_by else None, decided_at=req.decided_at,
-        decision_reason=req.decision_reason,
-    )
-    closure = closed_at(s, req.member_id, now)
-    if closure is not None:
-        out.closed_until = closure.ends_at.isoformat() if closure.ends_at else "until reopened"
+    return _publics(s, svc, [req], now, full)[0]
+
+
+def _publics(s: Session, svc: Services, reqs: Sequence[DeletionRequest], now: datetime, full: bool) -> list[DeletionPublic]:
+    """The requests as interfaces see them; with `full`, each with the member's recent risk
+    cases (open ones in board order, then resolved ones, newest first: RECENT of each),
+    self-assessments (RECENT, newest first) and erasure. A few queries for the whole list, not
+    a few per request."""
+    members = sorted({r.member_id for r in reqs})
+    handles = dict(_in(s, select(Member.id, Member.handle), Member.id, members))
+    names = svc.staff_names(s, {r.decided_by for r in reqs if r.decided_by} or None)
+    closures: dict[str, Closure] = {}
+    for c in _in(s, select(Closure).where(*_closed_at(now)).order_by(Closure.id), Closure.member_id, members, scalars=True):
+        closures[c.member_id] = c  # the newest in force
+    risk: dict[str, list[Case]] = {}
+    assessments: dict[str, list[SelfAssessment]] = {}
+    erasures: dict[str, list[Erasure]] = {}
     if full:
-        risk = queues.list_cases(s, now, visible=frozenset({"urgent", "self_harm"}), member=req.member_id, limit=RECENT)
-        risk += queues.list_cases(s, now, visible=frozenset({"urgent", "self_harm"}), member=req.member_id,
-                                  state="resolved", limit=RECENT)
-        out.risk_cases = queues.publics(s, risk, now, svc.staff_names(s, {c.claimed_by for c in risk if c.claimed_by}))
-        rows = s.execute(select(SelfAssessment).where(SelfAssessment.member_id == req.member_id)
-                         .order_by(SelfAssessment.created_at.desc()).limit(RECENT)).scalars()  # type: ignore[union-attr]
-        out.self_assessments = [SelfAssessmentPublic(instrument=x.instrument, score=x.score, suicidal=x.suicidal,
-                                                     created_at=x.created_at) for x in rows]
-        er = s.execute(select(Erasure).where(Erasure.member_id == req.member_id).order_by(Erasure.id.desc())).scalars().first()
-        if er is not None:
-            out.erasure = {"at": er.at.isoformat(), "removed": er.removed, "proof": er.proof}
+        risk = _risk_cases(s, now, members)
+        names = svc.staff_names(s, {c.claimed_by for cs in risk.values() for c in cs if c.claimed_by} or None)
+        assessments = _newest(s, SelfAssessment, SelfAssessment.member_id, members,
+                              [SelfAssessment.created_at.desc()])  # type: ignore[union-attr]
+        erasures = _newest(s, Erasure, Erasure.member_id, members, [Erasure.id.desc()], keep=1)  # type: ignore[union-attr]
+    out = []
+    for req in reqs:
+        pub = DeletionPublic(
+            id=req.case_id or 0, request=req.id, member=req.member_id, handle=handles.get(req.member_id),
+            scope=req.scope, note=req.note, created_at=req.created_at, state=req.state,
+            decided_by=names.get(req.decided_by) if req.decided_by else None, decided_at=req.decided_at,
+            decision_reason=req.decision_reason,
+        )
+        closure = closures.get(req.member_id)
+        if closure is not None:
+            pub.closed_until = closure.ends_at.isoformat() if closure.ends_at else "until reopened"
+        if full:
+            pub.risk_cases = queues.publics(s, risk.get(req.member_id, []), now, names)
+            pub.self_assessments = [SelfAssessmentPublic(instrument=x.instrument, score=x.score, suicidal=x.suicidal,
+                                                         created_at=x.created_at) for x in assessments.get(req.member_id, [])]
+            er = (erasures.get(req.member_id) or [None])[0]
+            if er is not None:
+                pub.erasure = {"at": er.at.isoformat(), "removed": er.removed, "proof": er.proof}
+        out.append(pub)
     return out
 
 
-def list_requests(svc: Services, actor: Actor, state: str = "pending") -> list[DeletionPublic]:
+def _in(s: Session, stmt: Any, column: Any, values: list[str], scalars: bool = False) -> list[Any]:
+    """`stmt` restricted to `column IN values`, in chunks (bound parameters are limited)."""
+    rows: list[Any] = []
+    for i in range(0, len(values), CHUNK):
+        result = s.execute(stmt.where(column.in_(values[i:i + CHUNK])))
+        rows += result.scalars().all() if scalars else result.all()
+    return rows
+
+
+def _newest(s: Session, model: Any, member_col: Any, members: list[str], order: list[Any],
+            keep: int = RECENT, where: Sequence[Any] = ()) -> dict[str, list[Any]]:
+    """Per member, the first `keep` rows of `model` in `order` (one windowed query a chunk of
+    members), in that order."""
+    rank = func.row_number().over(partition_by=member_col, order_by=order).label("rank")
+    out: dict[str, list[Any]] = {}
+    for i in range(0, len(members), CHUNK):
+        ranked = select(model.id.label("rid"), rank).where(member_col.in_(members[i:i + CHUNK]), *where).subquery()
+        stmt = (select(model).join(ranked, model.id == ranked.c.rid).where(ranked.c.rank <= keep)
+                .order_by(member_col, ranked.c.rank))
+        for row in s.execute(stmt).scalars():
+            out.setdefault(getattr(row, member_col.key), []).append(row)
+    return out
+
+
+RISK_QUEUES = frozenset({"urgent", "self_harm"})
+CHUNK = 500
+
+
+def _risk_cases(s: Session, now: datetime, members: list[str]) -> dict[str, list[Case]]:
+    """Per member, the open urgent / self-harm cases in board order (breached first, then
+    priority, SLA, id), then the resolved ones, newest first: RECENT of each, as
+    `queues.list_cases(…, visible=RISK_QUEUES, member=m, limit=RECENT)` and the same with
+    `state="resolved"` give them, for all the members at once."""
+    scope = [Case.queue.in_(sorted(RISK_QUEUES))]  # type: ignore[attr-defined]
+    open_cases = _newest(s, Case, Case.member_id, members, [
+        sql_case((Case.sla_due_at < now, 0), else_=1), Case.priority.desc(), Case.sla_due_at, Case.id,  # type: ignore[attr-defined]
+    ], where=[*scope, Case.active.is_(True), Case.priority.in_(queues.PRIORITIES)])  # type: ignore[attr-defined]
+    resolved = _newest(s, Case, Case.member_id, members, [Case.resolved_at.desc(), Case.id.desc()],  # type: ignore[union-attr]
+                       where=[*scope, queues.state_filter("resolved", now)])
+    return {m: open_cases.get(m, []) + resolved.get(m, []) for m in members}
+
+
+def list_requests(svc: Services, actor: Actor, state: str = "pending", limit: int = 0,
+                  after: str | None = None) -> list[DeletionPublic]:
     """Requests (pending and contacted by default: the ones to decide), oldest first, each with
-    the member's recent risk cases and self-assessments. Clinical only (refusals audited)."""
+    the member's recent risk cases and self-assessments; `limit` at most (0: all), after the
+    request `after` (a request id, the last of the page before) when given, so a screen pages
+    through them. Clinical only (refusals audited)."""
     if state not in STATES:
         raise InvalidInput(f"unknown state {state!r}: one of {', '.join(STATES)}")
+    if limit < 0:
+        raise InvalidInput("limit must be zero or more")
     svc.check(actor, "deletion.list")
     now = svc.now()
     with svc.store.read() as s:
@@ -86,8 +160,15 @@ def list_requests(svc: Services, actor: Actor, state: str = "pending") -> list[D
             q = q.where(DeletionRequest.state.in_(("pending", "contacted")))  # type: ignore[attr-defined]
         elif state != "all":
             q = q.where(DeletionRequest.state == state)
-        rows = s.execute(q.order_by(DeletionRequest.created_at, DeletionRequest.id)).scalars().all()
-        return [_public(s, svc, r, now, True) for r in rows]
+        if after is not None:
+            cursor = s.get(DeletionRequest, after)
+            if cursor is None:
+                raise InvalidInput(f"no deletion request {after!r} to page after")
+            q = q.where(after_row(DeletionRequest.created_at, DeletionRequest.id, cursor.created_at, cursor.id,
+                                  svc.store.is_sqlite))
+        q = q.order_by(DeletionRequest.created_at, DeletionRequest.id)
+        rows = s.execute(q.limit(limit) if limit else q).scalars().all()
+        return _publics(s, svc, rows, now, True)
 
 
 def show(svc: Services, actor: Actor, case_id: int) -> DeletionPublic:

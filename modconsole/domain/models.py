@@ -131,12 +131,15 @@ class DeletionRequest(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime | None = None
     state: str = Field(default="pending", max_length=16)
-    case_id: int | None = Field(default=None, foreign_key="moderation_case.id")
+    case_id: int | None = Field(default=None, foreign_key="moderation_case.id", index=True)
     extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     decision: str | None = Field(default=None, max_length=16)  # upheld | reversed
     decided_by: int | None = Field(default=None, foreign_key="staff.id")
     decided_at: datetime | None = None
     decision_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+    # the clinical team's list: a state's requests, oldest first, a page at a time
+    __table_args__ = (Index("ix_deletion_request_state_created", "state", "created_at", "id"),)
 
 
 class Closure(SQLModel, table=True):
@@ -187,12 +190,15 @@ class Appeal(SQLModel, table=True):
     body: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime | None = None
     state: str = Field(default="pending", max_length=16)
-    case_id: int | None = Field(default=None, foreign_key="moderation_case.id")
+    case_id: int | None = Field(default=None, foreign_key="moderation_case.id", index=True)
     extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     decision: str | None = Field(default=None, max_length=16)  # upheld | reversed
     decided_by: int | None = Field(default=None, foreign_key="staff.id")
     decided_at: datetime | None = None
     decision_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+    # the appeals list: a state's appeals, oldest first, a page at a time
+    __table_args__ = (Index("ix_appeal_state_created", "state", "created_at", "id"),)
 
 
 class Block(SQLModel, table=True):
@@ -241,6 +247,11 @@ class Case(SQLModel, table=True):
         Index("ix_case_all_breach", "active", "sla_due_at"),
         Index("ix_case_all_rank", "active", "priority", "sla_due_at"),
         Index("ix_case_subject", "subject_type", "subject_id"),
+        # the shift dashboard's range counts: per queue, the unresolved cases opened after an
+        # hour mark, and the cases resolved after one (see domain/shift.py)
+        Index("ix_case_shift", "queue", "resolved_at", "created_at", "sla_due_at"),
+        # the live claims (the shift dashboard's "holding now"): a range of unexpired leases
+        Index("ix_case_claim_expires", "claim_expires_at"),
     )
 
 

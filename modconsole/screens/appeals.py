@@ -2,7 +2,8 @@
 
 The list (`A` on the board) shows, oldest first, what each appeal contests, the member, who
 decided first (who may not decide the appeal) and how long it has waited; Tab cycles pending,
-upheld, reversed and all. Opening one shows the member's appeal text (untrusted: literal,
+upheld, reversed and all. It is fetched a page at a time (the next page when the cursor nears
+the end), so tens of thousands of pending appeals open like ten. Opening one shows the member's appeal text (untrusted: literal,
 through MemberText), the contested sanction with the statement of reasons the member got, or
 the contested content as it stands, and lets the user uphold (`u`) or reverse (`r`) with a
 reason, which is sent to the member. Refusals (the first decider, a moderator reversing a
@@ -36,6 +37,8 @@ from .feedback import report
 
 STATES = ("pending", "upheld", "reversed", "all")
 RENEW_EVERY_S = 300.0
+PAGE = 100  # appeals fetched at a time
+REFETCH_AT_MOST = 500  # a refresh fetches again what is loaded, up to this
 
 
 def age(since: datetime | None, now: datetime) -> str:
@@ -91,6 +94,7 @@ class AppealsScreen(Screen[None]):
         self.backend = backend
         self.state = state
         self.appeals: list[AppealPublic] = []
+        self.more = False  # the last fetch filled its page: there may be more after it
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -110,29 +114,56 @@ class AppealsScreen(Screen[None]):
         return self.query_one("#appeals", DataTable)
 
     def refresh_list(self) -> None:
+        """Fetch the first page again (or as many as are loaded, up to REFETCH_AT_MOST) and show it."""
+        want = min(max(PAGE, len(self.appeals)), REFETCH_AT_MOST)
+        current = self.current_appeal
         try:
-            self.appeals = self.backend.appeal_list(self.state)
+            self.appeals = self.backend.appeal_list(self.state, limit=want)
+            self.more = len(self.appeals) >= want
         except ModconsoleError as exc:
             report(self.app, exc, "error")
-            self.appeals = []
-        now = now_of(self.app)
+            self.appeals, self.more = [], False
         table = self.table
-        current = self.current_appeal
         table.clear()
-        for a in self.appeals:
-            state = a.state if a.state == "pending" else f"{a.state} by {a.decided_by or '?'}"
-            table.add_row(
-                Text(str(a.id)), as_text(a.appeal, keep_newlines=False), contested(a), as_text(a.member, keep_newlines=False),
-                as_text(a.first_decided_by or "-", keep_newlines=False), Text(age(a.created_at, now)), Text(state),
-                key=str(a.id),
-            )
+        self._add_rows(self.appeals)
         if current is not None:
             for i, a in enumerate(self.appeals):
                 if a.id == current.id:
                     table.move_cursor(row=i)
-        title = Text(f"Appeals: {self.state} ({len(self.appeals)})", style="bold")
+        self._title()
+
+    def _add_rows(self, appeals: list[AppealPublic]) -> None:
+        now = now_of(self.app)
+        for a in appeals:
+            state = a.state if a.state == "pending" else f"{a.state} by {a.decided_by or '?'}"
+            self.table.add_row(
+                Text(str(a.id)), as_text(a.appeal, keep_newlines=False), contested(a), as_text(a.member, keep_newlines=False),
+                as_text(a.first_decided_by or "-", keep_newlines=False), Text(age(a.created_at, now)), Text(state),
+                key=str(a.id),
+            )
+
+    def _title(self) -> None:
+        shown = f"{len(self.appeals)}{' shown, more below' if self.more else ''}"
+        title = Text(f"Appeals: {self.state} ({shown})", style="bold")
         title.append("   oldest first; Enter opens one, Tab switches pending/decided/all", style="dim")
         self.query_one("#title", Static).update(title)
+
+    @on(DataTable.RowHighlighted, "#appeals")
+    def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
+        """The next page, when the cursor comes near the end of what is loaded."""
+        if not self.more or not self.appeals or event.cursor_row < len(self.appeals) - 10:
+            return
+        try:
+            page = self.backend.appeal_list(self.state, limit=PAGE, after=self.appeals[-1].appeal)
+        except ModconsoleError as exc:
+            report(self.app, exc, "warning")
+            return
+        self.more = len(page) >= PAGE
+        known = {a.id for a in self.appeals}
+        page = [a for a in page if a.id not in known]  # a row a case: one that came in since is not listed twice
+        self.appeals += page
+        self._add_rows(page)
+        self._title()
 
     def action_refresh_list(self) -> None:
         self.refresh_list()
@@ -144,6 +175,8 @@ class AppealsScreen(Screen[None]):
 
     def action_next_state(self) -> None:
         self.state = STATES[(STATES.index(self.state) + 1) % len(STATES)]
+        self.appeals = []
+        self.table.clear()
         self.refresh_list()
 
     def action_cursor_down(self) -> None:

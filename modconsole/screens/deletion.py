@@ -3,7 +3,8 @@
 The list (`D` on the clinical board, or the palette) shows, oldest first, each request's scope,
 member, age and state, with a red marker when the member has an open urgent or self-harm case
 or a suicidal self-assessment: the member asking to leave may be at risk. Tab cycles pending
-(with contacted), approved, declined, closed and all.
+(with contacted), approved, declined, closed and all. It is fetched a page at a time (the next
+page when the cursor nears the end), so thousands of requests open like ten.
 
 Opening one (or opening a `deletion` case from the board) shows the request, the member's note
 (untrusted: literal, through MemberText), and beside it the member's recent risk cases (Enter
@@ -54,6 +55,8 @@ ERASING = ("account", "data")
 SCOPE_WORDS = {"account": "delete the account", "data": "erase the member's data",
                "temporary_close": "close the account for a while"}
 RENEW_EVERY_S = 300.0
+PAGE = 50  # requests fetched at a time (each comes with its member's risk cases and self-assessments)
+REFETCH_AT_MOST = 500  # a refresh fetches again what is loaded, up to this
 DECIDING = ("approve", "decline", "contacted", "close_temporarily")
 
 
@@ -390,6 +393,7 @@ class DeletionsScreen(Screen[None]):
         self.backend = backend
         self.state = state
         self.requests: list[DeletionPublic] = []
+        self.more = False  # the last fetch filled its page: there may be more after it
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -409,16 +413,27 @@ class DeletionsScreen(Screen[None]):
         return self.query_one("#deletions", DataTable)
 
     def refresh_list(self) -> None:
+        """Fetch the first page again (or as many as are loaded, up to REFETCH_AT_MOST) and show it."""
         current = self.current_request
+        want = min(max(PAGE, len(self.requests)), REFETCH_AT_MOST)
         try:
-            self.requests = self.backend.deletion_list(self.state)
+            self.requests = self.backend.deletion_list(self.state, limit=want)
+            self.more = len(self.requests) >= want
         except ModconsoleError as exc:
             report(self.app, exc, "error")
-            self.requests = []
-        now = now_of(self.app)
+            self.requests, self.more = [], False
         table = self.table
         table.clear()
-        for d in self.requests:
+        self._add_rows(self.requests)
+        if current is not None:
+            for i, d in enumerate(self.requests):
+                if d.id == current.id:
+                    table.move_cursor(row=i)
+        self._title()
+
+    def _add_rows(self, requests: list[DeletionPublic]) -> None:
+        now = now_of(self.app)
+        for d in requests:
             member = as_text(d.member, keep_newlines=False).append(" (").append_text(
                 as_text(d.handle or "no handle", keep_newlines=False)).append(")")
             state = Text(d.state, style="yellow" if d.state == "contacted" else "")
@@ -426,17 +441,34 @@ class DeletionsScreen(Screen[None]):
                 state.append(f" by {d.decided_by or '?'}", style="dim")
             if d.closed_until:
                 state.append(f", account closed {closure_words(d.closed_until, short=True)}", style="yellow")
-            table.add_row(Text(str(d.id)), as_text(d.request, keep_newlines=False), Text(d.scope), member,
-                          Text(age(d.created_at, now)), state, risk_marker(d), key=str(d.id))
-        if current is not None:
-            for i, d in enumerate(self.requests):
-                if d.id == current.id:
-                    table.move_cursor(row=i)
+            self.table.add_row(Text(str(d.id)), as_text(d.request, keep_newlines=False), Text(d.scope), member,
+                               Text(age(d.created_at, now)), state, risk_marker(d), key=str(d.id))
+
+    @on(DataTable.RowHighlighted, "#deletions")
+    def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
+        """The next page, when the cursor comes near the end of what is loaded."""
+        if not self.more or not self.requests or event.cursor_row < len(self.requests) - 10:
+            return
+        try:
+            page = self.backend.deletion_list(self.state, limit=PAGE, after=self.requests[-1].request)
+        except ModconsoleError as exc:
+            report(self.app, exc, "warning")
+            return
+        self.more = len(page) >= PAGE
+        known = {d.id for d in self.requests}
+        page = [d for d in page if d.id not in known]  # a row a case: one that came in since is not listed twice
+        self.requests += page
+        self._add_rows(page)
+        self._title()
+
+    def _title(self) -> None:
+        shown = f"{len(self.requests)}{' shown, more below' if self.more else ''}"
         title = Text(f"Deletion requests: {self.state}" + (" and contacted" if self.state == "pending" else "")
-                     + f" ({len(self.requests)})", style="bold")
+                     + f" ({shown})", style="bold")
         flagged = sum(1 for d in self.requests if at_risk(d))
         if flagged:
-            title.append(f"   {flagged} from a member who may be at risk", style="bold red")
+            title.append(f"   {flagged} from a member who may be at risk" + (" (of those shown)" if self.more else ""),
+                         style="bold red")
         title.append("   oldest first; Enter opens one, Tab switches pending/decided/all", style="dim")
         self.query_one("#title", Static).update(title)
 
@@ -454,6 +486,8 @@ class DeletionsScreen(Screen[None]):
 
     def show_state(self, state: str) -> None:
         self.state = state
+        self.requests = []
+        self.table.clear()
         self.refresh_list()
 
     def action_cursor_down(self) -> None:

@@ -51,3 +51,37 @@ def test_seniors_do_not_see_the_deletion_queue(svc: Services) -> None:
     assert "deletion" not in senior.series and senior.holders == {}
     admin = shift.dashboard(svc, svc.actor("root"), hours=1)
     assert admin.series["deletion"]["open"][-1] == 2 and "drm" in admin.holders
+
+
+def test_the_counts_equal_a_case_by_case_count(svc: Services) -> None:
+    """The dashboard puts its figures together from range counts (domain/shift.py); on a random
+    store (cases created before and inside the window, resolved or not, due before or after each
+    mark, exactly on a mark) they equal the definition evaluated case by case."""
+    import random
+
+    from sqlalchemy import insert
+
+    from modconsole.domain.models import Case, Member
+
+    rng = random.Random(9)
+    now = svc.now()
+    hours = 6
+    marks = [now - timedelta(hours=h) for h in range(hours, -1, -1)]
+    rows = []
+    for i in range(600):
+        created = now - timedelta(minutes=rng.choice([rng.randint(0, 9 * 60), 60 * rng.randint(0, 8)]))
+        due = created + timedelta(minutes=rng.choice([5, 15, 60, 240, 60 * rng.randint(0, 4)]))
+        resolved = None if rng.random() < 0.5 else min(now, created + timedelta(minutes=rng.randint(0, 7 * 60)))
+        rows.append({"queue": rng.choice(["offensive", "pii", "urgent", "deletion"]), "state": "resolved" if resolved else "open",
+                     "active": resolved is None, "priority": 2, "subject_type": "member", "subject_id": f"s{i}",
+                     "member_id": "mx", "created_at": created, "updated_at": created, "sla_due_at": due,
+                     "resolved_at": resolved, "open_key": None if resolved else f"member:s{i}", "signal_count": 1})
+    with svc.store.write() as s:
+        s.execute(insert(Member.__table__), [{"id": "mx", "placeholder": False, "pseudonymised": False}])  # type: ignore[attr-defined]
+        s.execute(insert(Case.__table__), rows)  # type: ignore[attr-defined]
+    d = shift.dashboard(svc, svc.actor("root"), hours=hours)
+    for queue in ("offensive", "pii", "urgent", "deletion"):
+        mine = [r for r in rows if r["queue"] == queue]
+        alive = [[r for r in mine if r["created_at"] <= t and (r["resolved_at"] is None or r["resolved_at"] > t)] for t in marks]
+        assert d.series[queue]["open"] == [len(a) for a in alive], queue
+        assert d.series[queue]["breached"] == [sum(1 for r in a if r["sla_due_at"] <= t) for a, t in zip(alive, marks, strict=True)], queue

@@ -5,7 +5,9 @@ Each route is one line over the domain services; authorization and audit live th
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from modconsole.domain import appeals
 from modconsole.schemas import AppealPublic
@@ -17,9 +19,12 @@ router = APIRouter()
 
 
 @router.get("/appeals", tags=["appeals"])
-def appeal_list(actor: ActorDep, svc: SvcDep, state: str = "pending") -> list[AppealPublic]:
-    """Appeals in that state (pending, upheld, reversed, all), oldest first."""
-    return appeals.list_appeals(svc, actor, state)
+def appeal_list(actor: ActorDep, svc: SvcDep, state: str = "pending",
+                limit: Annotated[int, Query(ge=0, le=10_000)] = 200,
+                after: Annotated[str | None, Query(max_length=128)] = None) -> list[AppealPublic]:
+    """Appeals in that state (pending, upheld, reversed, all), oldest first; at most `limit`
+    (0: all), after the appeal `after` (the last appeal id of the page before)."""
+    return appeals.list_appeals(svc, actor, state, limit, after)
 
 
 @router.get("/appeals/{case_id}", tags=["appeals"])

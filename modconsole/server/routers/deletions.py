@@ -7,9 +7,9 @@ the vault is a POST: it carries a reason, and it is an audited act, not a cachea
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from modconsole.domain import deletion, vault
@@ -32,9 +32,12 @@ class VerifyIn(BaseModel):
 
 
 @router.get("/deletions", tags=["deletions"])
-def deletion_list(actor: ActorDep, svc: SvcDep, state: str = "pending") -> list[DeletionPublic]:
-    """Requests to decide (or in another state), oldest first, with the member's recent risk."""
-    return deletion.list_requests(svc, actor, state)
+def deletion_list(actor: ActorDep, svc: SvcDep, state: str = "pending",
+                  limit: Annotated[int, Query(ge=0, le=10_000)] = 0,
+                  after: Annotated[str | None, Query(max_length=128)] = None) -> list[DeletionPublic]:
+    """Requests to decide (or in another state), oldest first, with the member's recent risk;
+    at most `limit` (0: all), after the request `after` (the last request id of the page before)."""
+    return deletion.list_requests(svc, actor, state, limit, after)
 
 
 @router.get("/deletions/{case_id}", tags=["deletions"])
