@@ -11,6 +11,11 @@ the visible page and the counts again (at most once a second however busy the st
 With nothing changing, the board is fetched again every `IDLE_REFRESH_S` seconds anyway, for
 what no case event announces (a claim's lease running out, a case crossing its SLA). SLA
 clocks tick every second on screen.
+
+While another screen is on top (a case being worked, the appeals list), the board keeps
+watching for urgent cases — the alert must reach the moderator wherever they are — but fetches
+only those, not the counts and rows it is not showing (counting a million cases every few
+seconds would compete with the screen in use); it catches up when it is shown again.
 """
 
 from __future__ import annotations
@@ -77,6 +82,7 @@ class BoardScreen(Screen[None]):
         self.counts: list[QueueCount] = []
         self._ticks = 0
         self._stale = False
+        self._behind = False  # refreshed while another screen was on top: counts and rows are old
         self._live_stop = threading.Event()
         self.me = backend.whoami
 
@@ -120,10 +126,11 @@ class BoardScreen(Screen[None]):
         return self.backend.queue_list(queue=queue, member=self.member_filter, limit=limit, offset=offset,
                                        mine=self.view == "mine")
 
-    def _gather(self, with_counts: bool) -> tuple[list[QueueCount] | None, list[CasePublic], set[int]]:
-        """What the board shows: counts (when asked), the loaded rows of the view, open urgent ids."""
-        counts = self.backend.queue_counts() if with_counts else None
-        cases = self._fetch(0, min(max(PAGE, len(self.table.cases)), 500))
+    def _gather(self, full: bool) -> tuple[list[QueueCount] | None, list[CasePublic] | None, set[int]]:
+        """What the board shows: counts and the loaded rows of the view (when `full`), and the
+        open urgent ids (always: they drive the alert)."""
+        counts = self.backend.queue_counts() if full else None
+        cases = self._fetch(0, min(max(PAGE, len(self.table.cases)), 500)) if full else None
         urgent = {c.id for c in self.backend.queue_list(queue="urgent", state="open", limit=20)}
         return counts, cases, urgent
 
@@ -135,14 +142,26 @@ class BoardScreen(Screen[None]):
             report(self.app, exc, "error")
 
     @work(thread=True, exclusive=True, group="board-refresh")
-    def _refresh_in_background(self) -> None:
+    def _refresh_in_background(self, full: bool = True) -> None:
         """A refresh off the UI thread (counts over a million cases take ~100 ms)."""
         try:
-            gathered = self._gather(True)
+            gathered = self._gather(full)
         except ModconsoleError as exc:
             self.app.call_from_thread(report, self.app, exc, "error")
             return
         self.app.call_from_thread(self._apply, *gathered)
+
+    @property
+    def _shown(self) -> bool:
+        """On screen: the current screen, or under a dialog (Textual's `is_current` also says
+        yes for the screen right under a full screen such as a case)."""
+        stack = self.app.screen_stack
+        return stack[-1] is self or (stack[-1].is_modal and len(stack) > 1 and stack[-2] is self)
+
+    def on_screen_resume(self) -> None:
+        if self._behind:  # shown again after refreshes that fetched only the urgent cases
+            self._behind = False
+            self._refresh_in_background()
 
     def _follow_changes(self) -> None:
         """The live thread: long-polls the backend for changed cases until the board goes away.
@@ -168,12 +187,15 @@ class BoardScreen(Screen[None]):
         self._alert_urgent({c.id for c in changed if c.queue == "urgent" and c.state == "open"})
         self._stale = True
 
-    def _apply(self, counts: list[QueueCount] | None, cases: list[CasePublic], urgent: set[int]) -> None:
+    def _apply(self, counts: list[QueueCount] | None, cases: list[CasePublic] | None, urgent: set[int]) -> None:
+        if self._live_stop.is_set() or not self.is_attached:
+            return  # a refresh that lands while the console is closing: nothing left to show it in
         if counts is not None and counts != self.counts:
             self.counts = counts
             self._show_views()
-        self.table.show_cases(cases, self.app.now())  # type: ignore[attr-defined]
-        self._title()
+        if cases is not None:
+            self.table.show_cases(cases, self.app.now())  # type: ignore[attr-defined]
+            self._title()
         self._alert_urgent(urgent)
 
     def _alert_urgent(self, urgent: set[int]) -> None:
@@ -216,7 +238,9 @@ class BoardScreen(Screen[None]):
         self._ticks += 1
         if self._stale or self._ticks % IDLE_REFRESH_S == 0:
             self._stale = False
-            self._refresh_in_background()
+            full = self._shown
+            self._behind = self._behind or not full
+            self._refresh_in_background(full)
 
     # --- navigation ------------------------------------------------------------------------------
 

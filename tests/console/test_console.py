@@ -223,6 +223,44 @@ async def test_a_new_urgent_case_appears_within_two_seconds(svc: Services) -> No
         assert any(n.title == "URGENT" for n in app._notifications)
 
 
+async def test_an_urgent_case_alerts_while_a_case_is_open_and_the_hidden_board_does_not_count(svc: Services) -> None:
+    """With a case open on top of the board, a new urgent case still rings and alerts; the
+    board, hidden, fetches only the urgent cases (no counts over the whole store), and catches up
+    when it is shown again."""
+    real = backend(svc, "lea")
+    calls: list[str] = []
+
+    class Counting:  # the real backend, counting the board's queue counts
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def queue_counts(self) -> Any:
+            calls.append("queue_counts")
+            return real.queue_counts()
+
+    app = make_app(Counting())  # type: ignore[arg-type]
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, svc, "p2")
+        calls.clear()
+        feed(svc, [{"type": "self_assessment", "id": "sa-hidden", "member": "u8", "suicidal": True, "score": 25}])
+        for _ in range(140):  # the live poll, or at the latest the 5-second refresh
+            if any(n.title == "URGENT" for n in app._notifications):
+                break
+            await pilot.pause(0.05)
+        assert any(n.title == "URGENT" for n in app._notifications), "no alert while a case was open"
+        assert isinstance(app.screen, CaseScreen)
+        await pilot.pause(5.5)  # an idle refresh of the hidden board comes and goes
+        assert calls == [], "the hidden board counted the queues"
+        await pilot.press("escape")
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if calls and any(c.subject_id == "u8" for c in app.screen.query_one(QueueTable).cases):
+                break
+        assert isinstance(app.screen, BoardScreen)
+        assert calls and any(c.subject_id == "u8" for c in app.screen.query_one(QueueTable).cases)
+
+
 async def test_reporter_never_on_screen(svc: Services) -> None:
     app = make_app(backend(svc, "lea"))
     async with app.run_test(size=(150, 40)) as pilot:
