@@ -11,7 +11,7 @@ from modconsole.errors import InvalidInput
 from modconsole.safetext import as_text
 from modconsole.schemas import AppealPublic
 
-from .context import call, emit_json, fail, out, parse_case_id
+from .context import call, emit_json, err, fail, out, parse_case_id
 
 app = typer.Typer(help="Members' appeals against sanctions and removals.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -34,10 +34,11 @@ def _line(a: AppealPublic) -> Text:
 def list_(
     ctx: typer.Context,
     state: Annotated[str, typer.Option("--state", help="pending | upheld | reversed | all")] = "pending",
+    limit: Annotated[int, typer.Option("--limit", min=0, help="at most N, the oldest (0 = all)")] = 200,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Appeals, oldest first; ID is the appeal's case id."""
-    rows = call(ctx, lambda b: b.appeal_list(state))
+    rows = call(ctx, lambda b: b.appeal_list(state, limit=limit))
     if as_json:
         emit_json(rows)
         return
@@ -45,6 +46,8 @@ def list_(
         out.print(_line(a))
     if not rows:
         out.print(f"no {state} appeals", markup=False)
+    elif limit and len(rows) == limit:
+        err.print(f"(the oldest {limit} shown: --limit 0 for all)", markup=False)
 
 
 @app.command()

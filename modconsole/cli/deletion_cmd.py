@@ -51,9 +51,10 @@ def _print(d: DeletionPublic, full: bool) -> None:
 @app.command("list")
 def list_(ctx: typer.Context,
           state: Annotated[str, typer.Option("--state", help="pending (with contacted) | approved | declined | closed | all")] = "pending",
+          limit: Annotated[int, typer.Option("--limit", min=0, help="at most N, the oldest (0 = all, the default)")] = 0,
           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Requests to decide, oldest first, each with the member's recent risk cases and self-assessments."""
-    rows = call(ctx, lambda b: b.deletion_list(state))
+    rows = call(ctx, lambda b: b.deletion_list(state, limit=limit))
     if as_json:
         emit_json(rows)
         return
@@ -61,6 +62,8 @@ def list_(ctx: typer.Context,
         _print(d, True)
     if not rows:
         out.print(f"no {state} requests", markup=False)
+    elif limit and len(rows) == limit:
+        err.print(f"(the oldest {limit} shown: --limit 0 for all)", markup=False)
 
 
 @app.command()

@@ -305,3 +305,24 @@ def test_an_anchor_outside_the_database_detects_a_removed_tail(db: str, tmp_path
     assert json.loads(anchor.read_text()) == recorded  # a failed check leaves the anchor alone
     anchor.write_text("not json")
     assert invoke(db, "audit", "verify", "--anchor", str(anchor), actor="root").exit_code == 1
+
+
+def test_appeal_and_deletion_lists_take_a_limit(db: str, tmp_path: Path) -> None:
+    assert invoke(db, "staff", "add", "drm", "--role", "clinical", actor="root").exit_code == 0
+    events = [{"type": "report", "id": "r0", "reporter": "u9", "content": "p0", "reason": "offensive"}]
+    events += [{"type": "appeal", "id": f"a{i}", "member": f"m{i}", "case": "1", "body": "pas juste",
+                "created_at": f"2026-11-2{i}T10:00:00Z"} for i in range(5)]
+    events += [{"type": "deletion_request", "id": f"d{i}", "member": f"m{i}", "scope": "account",
+                "created_at": f"2026-11-2{i}T11:00:00Z"} for i in range(3)]
+    path = tmp_path / "lists.jsonl"
+    path.write_text("\n".join(json.dumps(e) for e in events) + "\n")
+    assert invoke(db, "ingest", str(path), actor="feed").exit_code == 0
+    two = json.loads(invoke(db, "appeal", "list", "--limit", "2", "--json", actor="lea").stdout)
+    every = json.loads(invoke(db, "appeal", "list", "--limit", "0", "--json", actor="lea").stdout)
+    assert [a["appeal"] for a in two] == ["a0", "a1"] and [a["appeal"] for a in every] == [f"a{i}" for i in range(5)]
+    human = invoke(db, "appeal", "list", "--limit", "2", actor="lea")
+    assert human.exit_code == 0 and "--limit 0 for all" in human.stderr and "a2" not in human.stdout
+    one = json.loads(invoke(db, "deletion", "list", "--limit", "1", "--json", actor="drm").stdout)
+    assert [d["request"] for d in one] == ["d0"]
+    assert len(json.loads(invoke(db, "deletion", "list", "--json", actor="drm").stdout)) == 3
+    assert invoke(db, "appeal", "list", "--limit", "-1", actor="lea").exit_code == 2
