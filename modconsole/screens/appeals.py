@@ -33,7 +33,7 @@ from modconsole.schemas import AppealPublic, CaseDetail
 
 from ..widgets.member_text import MemberText
 from .dialogs import TextPrompt
-from .feedback import report
+from .feedback import next_page, report
 
 STATES = ("pending", "upheld", "reversed", "all")
 RENEW_EVERY_S = 300.0
@@ -153,14 +153,10 @@ class AppealsScreen(Screen[None]):
         """The next page, when the cursor comes near the end of what is loaded."""
         if not self.more or not self.appeals or event.cursor_row < len(self.appeals) - 10:
             return
-        try:
-            page = self.backend.appeal_list(self.state, limit=PAGE, after=self.appeals[-1].appeal)
-        except ModconsoleError as exc:
-            report(self.app, exc, "warning")
+        got = next_page(self.app, self.appeals, PAGE, lambda last: self.backend.appeal_list(self.state, limit=PAGE, after=last.appeal))
+        if got is None:
             return
-        self.more = len(page) >= PAGE
-        known = {a.id for a in self.appeals}
-        page = [a for a in page if a.id not in known]  # a row a case: one that came in since is not listed twice
+        page, self.more = got
         self.appeals += page
         self._add_rows(page)
         self._title()

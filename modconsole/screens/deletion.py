@@ -47,7 +47,7 @@ from ..widgets.member_text import MemberText
 from ..widgets.queue_table import signal_summary
 from .appeals import age, now_of
 from .dialogs import TextPrompt
-from .feedback import attempt, report
+from .feedback import attempt, next_page, report
 from .vault import ask_contact_details
 
 STATES = ("pending", "approved", "declined", "closed", "all")
@@ -449,14 +449,10 @@ class DeletionsScreen(Screen[None]):
         """The next page, when the cursor comes near the end of what is loaded."""
         if not self.more or not self.requests or event.cursor_row < len(self.requests) - 10:
             return
-        try:
-            page = self.backend.deletion_list(self.state, limit=PAGE, after=self.requests[-1].request)
-        except ModconsoleError as exc:
-            report(self.app, exc, "warning")
+        got = next_page(self.app, self.requests, PAGE, lambda last: self.backend.deletion_list(self.state, limit=PAGE, after=last.request))
+        if got is None:
             return
-        self.more = len(page) >= PAGE
-        known = {d.id for d in self.requests}
-        page = [d for d in page if d.id not in known]  # a row a case: one that came in since is not listed twice
+        page, self.more = got
         self.requests += page
         self._add_rows(page)
         self._title()

@@ -468,3 +468,33 @@ async def test_on_the_remote_backend_a_new_urgent_case_alerts_within_two_seconds
     finally:
         remote.close()
         server.stop()
+
+
+@pytest.mark.parametrize("screen_key, who, events, page, attr", [
+    ("A", "lea", [{"type": "appeal", "id": f"ap{i:03}", "member": f"am{i}", "case": "1", "body": "pas juste",
+                   "created_at": f"2026-11-20T10:{i // 60:02}:{i % 60:02}Z"} for i in range(130)], 100, "appeals"),
+    ("D", "drm", [{"type": "deletion_request", "id": f"dr{i:03}", "member": f"dm{i}", "scope": "data",
+                   "created_at": f"2026-11-20T10:{i // 60:02}:{i % 60:02}Z"} for i in range(70)], 50, "requests"),
+])
+async def test_the_appeals_and_deletion_lists_load_the_next_page_near_the_end(
+        svc: Services, screen_key: str, who: str, events: list[dict], page: int, attr: str) -> None:
+    from textual.widgets import DataTable
+
+    from modconsole.screens.appeals import AppealsScreen
+    from modconsole.screens.deletion import DeletionsScreen
+
+    feed(svc, events)
+    app = make_app(backend(svc, who))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press(screen_key)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AppealsScreen | DeletionsScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == page and screen.more  # one page, more below
+        table.move_cursor(row=page - 1)  # near the end: the next page comes
+        await pilot.pause()
+        assert table.row_count == len(events) and not screen.more
+        ids = [getattr(x, "appeal" if attr == "appeals" else "request") for x in getattr(screen, attr)]
+        assert ids == sorted(e["id"] for e in events)  # oldest first, each once
