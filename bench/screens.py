@@ -457,11 +457,11 @@ async def _console(url: str, user: str, list_opens: int, item_opens: int) -> dic
             for _ in range(item_opens):
                 t0 = time.perf_counter()
                 if label == "appeals":
-                    await listing.run_action("open_appeal")
+                    await listing.run_action("open_item")
                     await _wait(lambda: isinstance(app.screen, AppealScreen) and app.screen.appeal is not None
                                 and _laid_out(app.screen, "#body"))
                 elif label == "deletion":
-                    await listing.run_action("open_request")
+                    await listing.run_action("open_item")
                     await _wait(lambda: isinstance(app.screen, DeletionScreen) and app.screen.detail is not None
                                 and _laid_out(app.screen, "#request"))
                 else:

@@ -67,11 +67,11 @@ def screen_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Sanction this member", "Warning, comment-mute, mute, ban, no-contact order", screen.action_sanction)
         yield SystemCommand("Lift the highlighted sanction", "Senior: with a reason for the record", screen.action_lift)
     elif isinstance(screen, AppealsScreen):
-        yield SystemCommand("Open the highlighted appeal", "The member's text, what it contests", screen.action_open_appeal)
+        yield SystemCommand("Open the highlighted appeal", "The member's text, what it contests", screen.action_open_item)
         for state in ("pending", "upheld", "reversed", "all"):
-            yield SystemCommand(f"Show {state} appeals", f"List the {state} appeals", partial(_show_appeals, screen, state))
+            yield SystemCommand(f"Show {state} appeals", f"List the {state} appeals", partial(screen.show_state, state))
     elif isinstance(screen, DeletionsScreen):
-        yield SystemCommand("Open the highlighted request", "The member's note, their risk, the decisions", screen.action_open_request)
+        yield SystemCommand("Open the highlighted request", "The member's note, their risk, the decisions", screen.action_open_item)
         for state in ("pending", "approved", "declined", "closed", "all"):
             yield SystemCommand(f"Show {state} deletion requests", f"List the {state} requests", partial(screen.show_state, state))
     elif isinstance(screen, DeletionScreen):
@@ -82,7 +82,3 @@ def screen_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Uphold the decision", "With a reason the member reads", screen.action_uphold)
         yield SystemCommand("Reverse the decision", "Lifts the sanction (senior) or restores the content", screen.action_reverse)
 
-
-def _show_appeals(screen: AppealsScreen, state: str) -> None:
-    screen.state = state
-    screen.refresh_list()

@@ -20,12 +20,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from modconsole.errors import ClaimHeld, ModconsoleError
 from modconsole.safetext import as_text
@@ -33,12 +32,12 @@ from modconsole.schemas import AppealPublic, CaseDetail
 
 from ..widgets.member_text import MemberText
 from .dialogs import TextPrompt
-from .feedback import next_page, report
+from .feedback import report
+from .listing import PagedListScreen, now_of
 
 STATES = ("pending", "upheld", "reversed", "all")
 RENEW_EVERY_S = 300.0
 PAGE = 100  # appeals fetched at a time
-REFETCH_AT_MOST = 500  # a refresh fetches again what is loaded, up to this
 
 
 def age(since: datetime | None, now: datetime) -> str:
@@ -68,130 +67,30 @@ def contested(a: AppealPublic) -> Text:
     return Text("nothing found (unknown reference)", style="yellow")
 
 
-def now_of(app: Any) -> datetime:
-    """The app's clock (a fixed one in tests and snapshots), or the system's."""
-    now = getattr(app, "now", None)
-    return now() if callable(now) else datetime.now(UTC)
-
-
-class AppealsScreen(Screen[None]):
-    BINDINGS = [
-        Binding("escape,q", "leave", "Back"),
-        Binding("enter", "open_appeal", "Open"),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("tab", "next_state", "Pending/decided/all"),
-        Binding("g", "refresh_list", "Refresh"),
-    ]
-    DEFAULT_CSS = """
-    AppealsScreen #title { padding: 0 1; background: $boost; text-style: bold; }
-    AppealsScreen DataTable { height: 1fr; }
-    """
+class AppealsScreen(PagedListScreen[AppealPublic]):
+    TABLE_ID = "appeals"
     COLUMNS = ("case", "appeal", "contests", "member", "decided first by", "age", "state")
+    STATES = STATES
+    PAGE = PAGE
 
-    def __init__(self, backend: Any, state: str = "pending") -> None:
-        super().__init__()
-        self.backend = backend
-        self.state = state
-        self.appeals: list[AppealPublic] = []
-        self.more = False  # the last fetch filled its page: there may be more after it
+    def fetch(self, limit: int, after: AppealPublic | None) -> list[AppealPublic]:
+        return self.backend.appeal_list(self.state, limit=limit, after=after.appeal if after else None)  # type: ignore[no-any-return]
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="title", markup=False)
-        yield DataTable(id="appeals", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+    def add_row(self, a: AppealPublic, now: datetime) -> None:
+        state = a.state if a.state == "pending" else f"{a.state} by {a.decided_by or '?'}"
+        self.table.add_row(
+            Text(str(a.id)), as_text(a.appeal, keep_newlines=False), contested(a), as_text(a.member, keep_newlines=False),
+            as_text(a.first_decided_by or "-", keep_newlines=False), Text(age(a.created_at, now)), Text(state),
+            key=str(a.id),
+        )
 
-    def on_mount(self) -> None:
-        table = self.query_one("#appeals", DataTable)
-        for col in self.COLUMNS:
-            table.add_column(Text(col, style="bold"), key=col)
-        self.refresh_list()
-        table.focus()
-
-    @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#appeals", DataTable)
-
-    def refresh_list(self) -> None:
-        """Fetch the first page again (or as many as are loaded, up to REFETCH_AT_MOST) and show it."""
-        want = min(max(PAGE, len(self.appeals)), REFETCH_AT_MOST)
-        current = self.current_appeal
-        try:
-            self.appeals = self.backend.appeal_list(self.state, limit=want)
-            self.more = len(self.appeals) >= want
-        except ModconsoleError as exc:
-            report(self.app, exc, "error")
-            self.appeals, self.more = [], False
-        table = self.table
-        table.clear()
-        self._add_rows(self.appeals)
-        if current is not None:
-            for i, a in enumerate(self.appeals):
-                if a.id == current.id:
-                    table.move_cursor(row=i)
-        self._title()
-
-    def _add_rows(self, appeals: list[AppealPublic]) -> None:
-        now = now_of(self.app)
-        for a in appeals:
-            state = a.state if a.state == "pending" else f"{a.state} by {a.decided_by or '?'}"
-            self.table.add_row(
-                Text(str(a.id)), as_text(a.appeal, keep_newlines=False), contested(a), as_text(a.member, keep_newlines=False),
-                as_text(a.first_decided_by or "-", keep_newlines=False), Text(age(a.created_at, now)), Text(state),
-                key=str(a.id),
-            )
-
-    def _title(self) -> None:
-        shown = f"{len(self.appeals)}{' shown, more below' if self.more else ''}"
-        title = Text(f"Appeals: {self.state} ({shown})", style="bold")
+    def heading(self) -> Text:
+        title = Text(f"Appeals: {self.state} ({self.shown})", style="bold")
         title.append("   oldest first; Enter opens one, Tab switches pending/decided/all", style="dim")
-        self.query_one("#title", Static).update(title)
+        return title
 
-    @on(DataTable.RowHighlighted, "#appeals")
-    def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
-        """The next page, when the cursor comes near the end of what is loaded."""
-        if not self.more or not self.appeals or event.cursor_row < len(self.appeals) - 10:
-            return
-        got = next_page(self.app, self.appeals, PAGE, lambda last: self.backend.appeal_list(self.state, limit=PAGE, after=last.appeal))
-        if got is None:
-            return
-        page, self.more = got
-        self.appeals += page
-        self._add_rows(page)
-        self._title()
-
-    def action_refresh_list(self) -> None:
-        self.refresh_list()
-
-    @property
-    def current_appeal(self) -> AppealPublic | None:
-        row = self.table.cursor_row if self.table.row_count else -1
-        return self.appeals[row] if 0 <= row < len(self.appeals) else None
-
-    def action_next_state(self) -> None:
-        self.state = STATES[(STATES.index(self.state) + 1) % len(STATES)]
-        self.appeals = []
-        self.table.clear()
-        self.refresh_list()
-
-    def action_cursor_down(self) -> None:
-        self.table.action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.table.action_cursor_up()
-
-    @on(DataTable.RowSelected, "#appeals")
-    def _row_selected(self, _: DataTable.RowSelected) -> None:
-        self.action_open_appeal()
-
-    def action_open_appeal(self) -> None:
-        appeal = self.current_appeal
-        if appeal is not None:
-            self.app.push_screen(AppealScreen(self.backend, appeal.id), lambda _: self.refresh_list())
-
-    def action_leave(self) -> None:
-        self.dismiss(None)
+    def open_item(self, appeal: AppealPublic) -> None:
+        self.app.push_screen(AppealScreen(self.backend, appeal.id), lambda _: self.refresh_list())
 
 
 class AppealScreen(Screen[bool]):

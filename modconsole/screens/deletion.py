@@ -36,7 +36,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from modconsole.errors import ClaimHeld, ModconsoleError
@@ -45,9 +45,10 @@ from modconsole.schemas import DeletionPublic, SelfAssessmentPublic
 
 from ..widgets.member_text import MemberText
 from ..widgets.queue_table import signal_summary
-from .appeals import age, now_of
+from .appeals import age
 from .dialogs import TextPrompt
-from .feedback import attempt, next_page, report
+from .feedback import attempt, report
+from .listing import PagedListScreen, now_of
 from .vault import ask_contact_details
 
 STATES = ("pending", "approved", "declined", "closed", "all")
@@ -56,7 +57,6 @@ SCOPE_WORDS = {"account": "delete the account", "data": "erase the member's data
                "temporary_close": "close the account for a while"}
 RENEW_EVERY_S = 300.0
 PAGE = 50  # requests fetched at a time (each comes with its member's risk cases and self-assessments)
-REFETCH_AT_MOST = 500  # a refresh fetches again what is loaded, up to this
 DECIDING = ("approve", "decline", "contacted", "close_temporarily")
 
 
@@ -373,136 +373,38 @@ class ProofDialog(ModalScreen[None]):
 # --- the list ---------------------------------------------------------------------------------------
 
 
-class DeletionsScreen(Screen[None]):
-    BINDINGS = [
-        Binding("escape,q", "leave", "Back"),
-        Binding("enter", "open_request", "Open"),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("tab", "next_state", "Pending/decided/all"),
-        Binding("g", "refresh_list", "Refresh"),
-    ]
-    DEFAULT_CSS = """
-    DeletionsScreen #title { padding: 0 1; background: $boost; text-style: bold; }
-    DeletionsScreen DataTable { height: 1fr; }
-    """
+class DeletionsScreen(PagedListScreen[DeletionPublic]):
+    TABLE_ID = "deletions"
     COLUMNS = ("case", "request", "scope", "member", "age", "state", "risk")
+    STATES = STATES
+    PAGE = PAGE
 
-    def __init__(self, backend: Any, state: str = "pending") -> None:
-        super().__init__()
-        self.backend = backend
-        self.state = state
-        self.requests: list[DeletionPublic] = []
-        self.more = False  # the last fetch filled its page: there may be more after it
+    def fetch(self, limit: int, after: DeletionPublic | None) -> list[DeletionPublic]:
+        return self.backend.deletion_list(self.state, limit=limit, after=after.request if after else None)  # type: ignore[no-any-return]
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="title", markup=False)
-        yield DataTable(id="deletions", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+    def add_row(self, d: DeletionPublic, now: datetime) -> None:
+        member = as_text(d.member, keep_newlines=False).append(" (").append_text(
+            as_text(d.handle or "no handle", keep_newlines=False)).append(")")
+        state = Text(d.state, style="yellow" if d.state == "contacted" else "")
+        if d.state not in ("pending", "contacted"):
+            state.append(f" by {d.decided_by or '?'}", style="dim")
+        if d.closed_until:
+            state.append(f", account closed {closure_words(d.closed_until, short=True)}", style="yellow")
+        self.table.add_row(Text(str(d.id)), as_text(d.request, keep_newlines=False), Text(d.scope), member,
+                           Text(age(d.created_at, now)), state, risk_marker(d), key=str(d.id))
 
-    def on_mount(self) -> None:
-        table = self.table
-        for col in self.COLUMNS:
-            table.add_column(Text(col, style="bold"), key=col)
-        self.refresh_list()
-        table.focus()
-
-    @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#deletions", DataTable)
-
-    def refresh_list(self) -> None:
-        """Fetch the first page again (or as many as are loaded, up to REFETCH_AT_MOST) and show it."""
-        current = self.current_request
-        want = min(max(PAGE, len(self.requests)), REFETCH_AT_MOST)
-        try:
-            self.requests = self.backend.deletion_list(self.state, limit=want)
-            self.more = len(self.requests) >= want
-        except ModconsoleError as exc:
-            report(self.app, exc, "error")
-            self.requests, self.more = [], False
-        table = self.table
-        table.clear()
-        self._add_rows(self.requests)
-        if current is not None:
-            for i, d in enumerate(self.requests):
-                if d.id == current.id:
-                    table.move_cursor(row=i)
-        self._title()
-
-    def _add_rows(self, requests: list[DeletionPublic]) -> None:
-        now = now_of(self.app)
-        for d in requests:
-            member = as_text(d.member, keep_newlines=False).append(" (").append_text(
-                as_text(d.handle or "no handle", keep_newlines=False)).append(")")
-            state = Text(d.state, style="yellow" if d.state == "contacted" else "")
-            if d.state not in ("pending", "contacted"):
-                state.append(f" by {d.decided_by or '?'}", style="dim")
-            if d.closed_until:
-                state.append(f", account closed {closure_words(d.closed_until, short=True)}", style="yellow")
-            self.table.add_row(Text(str(d.id)), as_text(d.request, keep_newlines=False), Text(d.scope), member,
-                               Text(age(d.created_at, now)), state, risk_marker(d), key=str(d.id))
-
-    @on(DataTable.RowHighlighted, "#deletions")
-    def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
-        """The next page, when the cursor comes near the end of what is loaded."""
-        if not self.more or not self.requests or event.cursor_row < len(self.requests) - 10:
-            return
-        got = next_page(self.app, self.requests, PAGE, lambda last: self.backend.deletion_list(self.state, limit=PAGE, after=last.request))
-        if got is None:
-            return
-        page, self.more = got
-        self.requests += page
-        self._add_rows(page)
-        self._title()
-
-    def _title(self) -> None:
-        shown = f"{len(self.requests)}{' shown, more below' if self.more else ''}"
+    def heading(self) -> Text:
         title = Text(f"Deletion requests: {self.state}" + (" and contacted" if self.state == "pending" else "")
-                     + f" ({shown})", style="bold")
-        flagged = sum(1 for d in self.requests if at_risk(d))
+                     + f" ({self.shown})", style="bold")
+        flagged = sum(1 for d in self.items if at_risk(d))
         if flagged:
             title.append(f"   {flagged} from a member who may be at risk" + (" (of those shown)" if self.more else ""),
                          style="bold red")
         title.append("   oldest first; Enter opens one, Tab switches pending/decided/all", style="dim")
-        self.query_one("#title", Static).update(title)
+        return title
 
-    def action_refresh_list(self) -> None:
-        self.refresh_list()
-
-    @property
-    def current_request(self) -> DeletionPublic | None:
-        table = self.query_one("#deletions", DataTable)
-        row = table.cursor_row if table.row_count else -1
-        return self.requests[row] if 0 <= row < len(self.requests) else None
-
-    def action_next_state(self) -> None:
-        self.show_state(STATES[(STATES.index(self.state) + 1) % len(STATES)])
-
-    def show_state(self, state: str) -> None:
-        self.state = state
-        self.requests = []
-        self.table.clear()
-        self.refresh_list()
-
-    def action_cursor_down(self) -> None:
-        self.table.action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.table.action_cursor_up()
-
-    @on(DataTable.RowSelected, "#deletions")
-    def _row_selected(self, _: DataTable.RowSelected) -> None:
-        self.action_open_request()
-
-    def action_open_request(self) -> None:
-        d = self.current_request
-        if d is not None:
-            self.app.push_screen(DeletionScreen(self.backend, d.id), lambda _: self.refresh_list())
-
-    def action_leave(self) -> None:
-        self.dismiss(None)
+    def open_item(self, d: DeletionPublic) -> None:
+        self.app.push_screen(DeletionScreen(self.backend, d.id), lambda _: self.refresh_list())
 
 
 # --- one request ------------------------------------------------------------------------------------

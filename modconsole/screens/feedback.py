@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from modconsole.errors import ModconsoleError
-
-T = TypeVar("T")
 
 
 def report(app: Any, exc: ModconsoleError, severity: str = "error") -> None:
@@ -27,15 +25,3 @@ def attempt(app: Any, action: Callable[[], object], done: str | None = None, sev
         app.notify(done, markup=False)
     return True
 
-
-def next_page(app: Any, loaded: list[T], size: int, fetch: Callable[[T], list[T]]) -> tuple[list[T], bool] | None:
-    """The page after the last loaded item (`fetch(last)`), without the items already loaded (a
-    case that came in meanwhile can shift a keyset page), and whether more may follow; None when
-    the fetch failed (reported as a warning: the list stays as it is)."""
-    try:
-        page = fetch(loaded[-1])
-    except ModconsoleError as exc:
-        report(app, exc, "warning")
-        return None
-    known = {item.id for item in loaded}  # type: ignore[attr-defined]
-    return [item for item in page if item.id not in known], len(page) >= size  # type: ignore[attr-defined]

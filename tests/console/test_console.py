@@ -496,5 +496,5 @@ async def test_the_appeals_and_deletion_lists_load_the_next_page_near_the_end(
         table.move_cursor(row=page - 1)  # near the end: the next page comes
         await pilot.pause()
         assert table.row_count == len(events) and not screen.more
-        ids = [getattr(x, "appeal" if attr == "appeals" else "request") for x in getattr(screen, attr)]
+        ids = [getattr(x, "appeal" if attr == "appeals" else "request") for x in screen.items]
         assert ids == sorted(e["id"] for e in events)  # oldest first, each once

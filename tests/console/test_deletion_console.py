@@ -89,7 +89,7 @@ async def open_list(pilot: Any) -> DeletionsScreen:
 
 async def open_request(pilot: Any, request: str) -> DeletionScreen:
     screen = await open_list(pilot)
-    row = next(i for i, d in enumerate(screen.requests) if d.request == request)
+    row = next(i for i, d in enumerate(screen.items) if d.request == request)
     screen.query_one(DataTable).move_cursor(row=row)
     await pilot.press("enter")
     await pilot.pause()
@@ -102,7 +102,7 @@ async def test_clinical_list_shows_each_request_with_the_risk_beside_it(svc: Ser
     app = make_app(backend(svc, "drm"))
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_list(pilot)
-        assert [d.request for d in screen.requests] == ["d5", "d6"]  # oldest first
+        assert [d.request for d in screen.items] == ["d5", "d6"]  # oldest first
         table = screen.query_one(DataTable)
         d5 = [str(c) for c in table.get_row_at(0)]
         assert d5[1:4] == ["d5", "account", "u5 (comete)"] and d5[5] == "pending"

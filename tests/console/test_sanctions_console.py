@@ -290,7 +290,7 @@ async def test_appeal_first_decider_and_moderator_refused_another_senior_reverse
         await answer(pilot, "the threat was a quote from a film")
         assert isinstance(app.screen, AppealsScreen) and not errors(app)
         assert any(f"reversed; sanction #{ban_id} is lifted" in m for m in infos(app))
-        assert app.screen.appeals == []  # no pending appeal left
+        assert app.screen.items == []  # no pending appeal left
     root = backend(svc, "root")
     decided = root.appeal_show(cid)
     assert decided.state == "reversed" and decided.decided_by == "root"

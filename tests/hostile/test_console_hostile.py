@@ -220,7 +220,7 @@ async def test_appeals(store: Store) -> None:
         listing = app.screen
         assert isinstance(listing, AppealsScreen)
         terminal_text(app)
-        row = next(i for i, a in enumerate(listing.appeals) if a.appeal == "a-all")
+        row = next(i for i, a in enumerate(listing.items) if a.appeal == "a-all")
         listing.query_one(DataTable).move_cursor(row=row)
         await pilot.press("enter")
         await pilot.pause()
@@ -238,7 +238,7 @@ async def test_deletion_request_and_vault(store: Store) -> None:
         listing = app.screen
         assert isinstance(listing, DeletionsScreen)
         check_screen(app, [BY_NAME[n] for n in ("textual_click_quit", "rich_markup", "bidi_override")], "deletion list")
-        row = next(i for i, d in enumerate(listing.requests) if d.request == "d-all")
+        row = next(i for i, d in enumerate(listing.items) if d.request == "d-all")
         listing.query_one(DataTable).move_cursor(row=row)
         await pilot.press("enter")
         await pilot.pause()
