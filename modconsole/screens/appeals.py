@@ -26,17 +26,17 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from modconsole.errors import ClaimHeld, ModconsoleError
+from modconsole.errors import ModconsoleError
 from modconsole.safetext import as_text
 from modconsole.schemas import AppealPublic, CaseDetail
 
 from ..widgets.member_text import MemberText
 from .dialogs import TextPrompt
 from .feedback import report
+from .lease import RENEW_EVERY_S, Lease
 from .listing import PagedListScreen, now_of
 
 STATES = ("pending", "upheld", "reversed", "all")
-RENEW_EVERY_S = 300.0
 PAGE = 100  # appeals fetched at a time
 
 
@@ -113,8 +113,7 @@ class AppealScreen(Screen[bool]):
         self.backend = backend
         self.case_id = case_id
         self.claim = claim
-        self.holding = False
-        self.held_by: str | None = None  # someone else holding the appeal's case
+        self.lease = Lease(self)
         self.appeal: AppealPublic | None = None
 
     def compose(self) -> ComposeResult:
@@ -125,38 +124,9 @@ class AppealScreen(Screen[bool]):
 
     def on_mount(self) -> None:
         if self.claim:
-            self._claim()
-            self.set_interval(RENEW_EVERY_S, self._renew)
+            self.lease.take()
+            self.set_interval(RENEW_EVERY_S, self.lease.renew)
         self.reload()
-
-    # --- the lease, as on the case screen -------------------------------------------------------
-
-    def _claim(self) -> None:
-        try:
-            self.backend.case_claim(self.case_id)
-            self.holding, self.held_by = True, None
-        except ClaimHeld as held:
-            self.held_by = held.holder
-            self.app.notify(held.message, title="Held by someone else", severity="warning", markup=False)
-        except ModconsoleError as exc:
-            if exc.status != 409:  # a decided appeal's case is resolved: nothing to hold
-                report(self.app, exc, "warning")
-
-    def _renew(self) -> None:
-        if self.holding:
-            try:
-                self.backend.case_claim(self.case_id)
-            except ModconsoleError as exc:
-                self.holding = False
-                self.app.notify(exc.message, title="Lease lost", severity="error", markup=False)
-
-    def _release(self) -> None:
-        if self.holding:
-            try:
-                self.backend.case_release(self.case_id)
-            except ModconsoleError:
-                pass
-        self.holding = False
 
     # --- showing ----------------------------------------------------------------------------------
 
@@ -165,7 +135,7 @@ class AppealScreen(Screen[bool]):
             self.appeal = self.backend.appeal_show(self.case_id)
         except ModconsoleError as exc:
             report(self.app, exc, "error")
-            self._release()
+            self.lease.give_back()
             self.dismiss(False)
             return
         content_case: CaseDetail | None = None
@@ -184,10 +154,10 @@ class AppealScreen(Screen[bool]):
         if a.first_decided_by:
             status.append("   decided first by ").append_text(as_text(a.first_decided_by, style="bold", keep_newlines=False))
             status.append(" (may not decide the appeal)", style="dim")
-        if self.holding:
+        if self.lease.holding:
             status.append("   you hold it", style="bold green")
-        elif self.held_by:
-            status.append("   held by ").append_text(as_text(self.held_by, style="bold red", keep_newlines=False))
+        elif self.lease.held_by:
+            status.append("   held by ").append_text(as_text(self.lease.held_by, style="bold red", keep_newlines=False))
         self.query_one("#status", Static).update(status)
 
         w: list[Any] = []
@@ -269,7 +239,7 @@ class AppealScreen(Screen[bool]):
                 what = {"sanction": f"; sanction #{done.sanction.id if done.sanction else '?'} is lifted",
                         "content": f"; {done.content} is visible again"}.get(done.contests, "")
             self.app.notify(f"Appeal {done.appeal} {done.state}{what}. The member is told, with your reason.", markup=False)
-            self.holding = False  # deciding resolved the case and released it
+            self.lease.holding = False  # deciding resolved the case and released it
             self.dismiss(True)
 
         self.app.push_screen(TextPrompt(f"{verb} appeal {a.appeal} (case {a.id}): your reason, which the member will read"),
@@ -282,5 +252,5 @@ class AppealScreen(Screen[bool]):
         self._decide("reverse")
 
     def action_leave(self) -> None:
-        self._release()
+        self.lease.give_back()
         self.dismiss(False)

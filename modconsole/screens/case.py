@@ -33,9 +33,9 @@ from modconsole.schemas import CaseDetail, ContentPublic, MemberPublic, Sanction
 from ..widgets.member_text import MemberText
 from .dialogs import ChoicePrompt, TextPrompt
 from .feedback import attempt, report
+from .lease import RENEW_EVERY_S
 
-RENEW_EVERY_S = 300.0
-SUGGESTED_TEMPLATE = {"pii": "pii_notice", "harassment": "harassment_coaching", "urgent": "check_in", "self_harm": "check_in"}  # well inside the 15-minute lease
+SUGGESTED_TEMPLATE = {"pii": "pii_notice", "harassment": "harassment_coaching", "urgent": "check_in", "self_harm": "check_in"}
 
 
 def content_header(c: ContentPublic) -> Text:

@@ -39,7 +39,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from modconsole.errors import ClaimHeld, ModconsoleError
+from modconsole.errors import ModconsoleError
 from modconsole.safetext import as_text, visible
 from modconsole.schemas import DeletionPublic, SelfAssessmentPublic
 
@@ -48,6 +48,7 @@ from ..widgets.queue_table import signal_summary
 from .appeals import age
 from .dialogs import TextPrompt
 from .feedback import attempt, report
+from .lease import RENEW_EVERY_S, Lease
 from .listing import PagedListScreen, now_of
 from .vault import ask_contact_details
 
@@ -55,7 +56,6 @@ STATES = ("pending", "approved", "declined", "closed", "all")
 ERASING = ("account", "data")
 SCOPE_WORDS = {"account": "delete the account", "data": "erase the member's data",
                "temporary_close": "close the account for a while"}
-RENEW_EVERY_S = 300.0
 PAGE = 50  # requests fetched at a time (each comes with its member's risk cases and self-assessments)
 DECIDING = ("approve", "decline", "contacted", "close_temporarily")
 
@@ -442,8 +442,7 @@ class DeletionScreen(Screen[bool]):
         self.backend = backend
         self.case_id = case_id
         self.claim = claim
-        self.holding = False
-        self.held_by: str | None = None
+        self.lease = Lease(self)
         self.decided = False
         self.detail: DeletionPublic | None = None
 
@@ -458,8 +457,8 @@ class DeletionScreen(Screen[bool]):
 
     def on_mount(self) -> None:
         if self.claim:
-            self._claim()
-            self.set_interval(RENEW_EVERY_S, self._renew)
+            self.lease.take()
+            self.set_interval(RENEW_EVERY_S, self.lease.renew)
         self.reload()
 
     @property
@@ -475,35 +474,6 @@ class DeletionScreen(Screen[bool]):
             return self.detail is not None and (self.detail.erasure is not None or self.detail.state == "approved")
         return True
 
-    # --- the lease -------------------------------------------------------------------------------
-
-    def _claim(self) -> None:
-        try:
-            self.backend.case_claim(self.case_id)
-            self.holding, self.held_by = True, None
-        except ClaimHeld as held:
-            self.held_by = held.holder
-            self.app.notify(held.message, title="Held by someone else", severity="warning", markup=False)
-        except ModconsoleError as exc:
-            if exc.status != 409:  # a decided request's case is resolved: nothing to hold
-                report(self.app, exc, "warning")
-
-    def _renew(self) -> None:
-        if self.holding:
-            try:
-                self.backend.case_claim(self.case_id)
-            except ModconsoleError as exc:
-                self.holding = False
-                self.app.notify(exc.message, title="Lease lost", severity="error", markup=False)
-
-    def _release(self) -> None:
-        if self.holding and self.pending:
-            try:
-                self.backend.case_release(self.case_id)
-            except ModconsoleError:
-                pass
-        self.holding = False
-
     # --- showing ---------------------------------------------------------------------------------
 
     def reload(self) -> None:
@@ -511,7 +481,7 @@ class DeletionScreen(Screen[bool]):
             self.detail = self.backend.deletion_show(self.case_id)
         except ModconsoleError as exc:
             report(self.app, exc, "error")
-            self._release()
+            self.lease.give_back()
             self.dismiss(self.decided)
             return
         self._show(self.detail)
@@ -525,10 +495,10 @@ class DeletionScreen(Screen[bool]):
         status.append(f"   {d.state}", style="bold yellow" if d.state in ("pending", "contacted") else "bold green")
         if d.state in ("pending", "contacted"):
             status.append(f"   waiting {age(d.created_at, now_of(self.app))}")
-        if self.holding:
+        if self.lease.holding:
             status.append("   you hold it", style="bold green")
-        elif self.held_by:
-            status.append("   held by ").append_text(as_text(self.held_by, style="bold red", keep_newlines=False))
+        elif self.lease.held_by:
+            status.append("   held by ").append_text(as_text(self.lease.held_by, style="bold red", keep_newlines=False))
         return status
 
     def _show(self, d: DeletionPublic) -> None:
@@ -642,7 +612,7 @@ class DeletionScreen(Screen[bool]):
             return None
         self.decided = True
         if done.state != "contacted":
-            self.holding = False  # the decision resolved the case and released it
+            self.lease.holding = False  # the decision resolved the case and released it
         self.reload()
         return done
 
@@ -760,5 +730,5 @@ class DeletionScreen(Screen[bool]):
             required=False), verify)
 
     def action_leave(self) -> None:
-        self._release()
+        self.lease.give_back()
         self.dismiss(self.decided)

@@ -114,7 +114,7 @@ async def test_clinical_list_shows_each_request_with_the_risk_beside_it(svc: Ser
         await pilot.press("enter")
         await pilot.pause()
         detail = app.screen
-        assert isinstance(detail, DeletionScreen) and detail.holding
+        assert isinstance(detail, DeletionScreen) and detail.lease.holding
         banner = str(detail.query_one("#risk-banner").render())
         assert "may be at risk" in banner and "urgent case" in banner and "score 24" in banner
         risk = " ".join(str(w.render()) for w in detail.query("#risk Static")) + " ".join(
@@ -223,7 +223,7 @@ async def test_contacted_then_a_refusal_changes_nothing(svc: Services) -> None: 
         await pilot.press("m")
         await pilot.pause()
         await answer(pilot, "called her, call back tomorrow")
-        assert screen.detail is not None and screen.detail.state == "contacted" and screen.holding
+        assert screen.detail is not None and screen.detail.state == "contacted" and screen.lease.holding
         # decided elsewhere meanwhile (the CLI): this screen's decision is refused, as worded by the service
         backend(svc, "drm").deletion_decide(screen.case_id, "decline", "decided in the CLI")
         await pilot.press("t")
