@@ -9,9 +9,11 @@ Every row is checked before anything is applied, with the same checks as one `sa
 apply` (the member and the other member exist, the kind, the duration, the house rule, the
 case, the caller's role limits). If any row fails, nothing is applied: every failing row is
 reported with its line number (a row refused for the caller's role is audited as a refused
-attempt), and the run raises nothing but returns `applied == 0` with the errors, so that a
-script sees them all at once. Otherwise all rows are applied in one transaction, each with
-its own statement of reasons, outbox items and audit entry, plus one entry for the run.
+attempt, and so is a row whose case someone else holds a live claim on: ClaimHeld's message
+names the holder, as one `sanction apply --case` says), and the run raises nothing but
+returns `applied == 0` with the errors, so that a script sees them all at once. Otherwise all
+rows are applied in one transaction, each with its own statement of reasons, outbox items and
+audit entry, plus one entry for the run.
 
 Each row is keyed (a digest of its normalized fields): a row already applied by an earlier run
 is reported as `already_applied` and not applied again, so running the same file twice changes
@@ -28,7 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from modconsole.errors import Forbidden, InvalidInput, ModconsoleError
+from modconsole.errors import ClaimHeld, Forbidden, InvalidInput, ModconsoleError
 from modconsole.schemas import BulkResult, BulkRow
 
 from . import audit, sanctions
@@ -87,6 +89,7 @@ def run(svc: Services, actor: Actor, rows: list[BulkRow], dry_run: bool = False)
     svc.check(actor, "sanction.apply")
     result = BulkResult(dry_run=dry_run, rows=[])
     refused: list[str] = []
+    held: list[tuple[str, str]] = []
 
     def check_all(s: Session) -> list[tuple[BulkRow, Any]]:
         """Every row checked; returns what to apply. Fills result.rows."""
@@ -105,10 +108,13 @@ def run(svc: Services, actor: Actor, rows: list[BulkRow], dry_run: bool = False)
             try:
                 reason, span = sanctions._validate(row.kind or "", row.duration, row.reason or "", row.other, row.member or "")
                 prepared = sanctions._prepare(s, actor, member=row.member or "", kind=row.kind or "", span=span, reason=reason,
-                                              other=row.other, case_id=row.case, rule=None)
+                                              other=row.other, case_id=row.case, rule=None, now=svc.now())
             except Forbidden as exc:
                 out.status, out.error = "error", exc.message
                 refused.append(f"line {row.line}")
+            except ClaimHeld as exc:  # the row's case is someone else's: refused, as one apply is
+                out.status, out.error = "error", exc.message
+                held.append((f"line {row.line}", exc.holder))
             except ModconsoleError as exc:
                 out.status, out.error = "error", exc.message
             else:
@@ -151,6 +157,11 @@ def run(svc: Services, actor: Actor, rows: list[BulkRow], dry_run: bool = False)
     if refused:
         svc.record_refusal(actor, "sanction.bulk", Forbidden(f"rows beyond the caller's role: {', '.join(refused[:20])}"),
                            target_type="bulk", target_id=None)
+    if held:
+        holders = sorted({h for _, h in held})
+        svc.record_refusal(actor, "sanction.bulk", ClaimHeld(
+            f"rows on cases held by someone else ({', '.join(holders)}): {', '.join(line for line, _ in held[:20])}",
+            ", ".join(holders)), target_type="bulk", target_id=None)
     return result
 
 

@@ -13,6 +13,7 @@ as the message. Ingest shows it again when an edit leaves no personal details (s
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -20,6 +21,7 @@ from sqlmodel import Session
 from modconsole.errors import InvalidInput, NotFound
 from modconsole.rules import message_templates, render_template
 
+from . import auth, cases
 from .auth import Actor
 from .models import Case, Content, Member, Outbox
 from .service import Services
@@ -51,9 +53,21 @@ def _noticed_content(s: Session, member_id: str, case_id: int | None, content_id
     return content
 
 
+def _check_case(s: Session, actor: Actor, case_id: int, now: datetime) -> None:
+    """A message sent on a case is an action on it: the case exists, the actor may act on it
+    (its queue, its escalation), and nobody else holds a live claim on it (ClaimHeld names the
+    holder, as a resolve is refused). A resolved case is no obstacle: the claim is gone."""
+    case = s.get(Case, case_id) if 0 < case_id <= 2**63 - 1 else None
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    auth.check_case_action(actor, case, "member.message")
+    cases._ensure_not_held_by_other(s, case, actor, now)
+
+
 def send(svc: Services, actor: Actor, member_id: str, *, template: str | None = None, body: str | None = None,
          case_id: int | None = None, content_id: str | None = None) -> int:
-    """Queue a message to a member; returns the outbox id. Raises InvalidInput, NotFound, Forbidden.
+    """Queue a message to a member; returns the outbox id. Raises InvalidInput, NotFound,
+    Forbidden (audited), ClaimHeld (audited: `case_id` is held by someone else).
 
     With the "pii_notice" template, the content (`content_id`, or the subject of `case_id`) is
     hidden until edited (see the module docstring)."""
@@ -71,6 +85,8 @@ def send(svc: Services, actor: Actor, member_id: str, *, template: str | None = 
         if member is None:
             raise NotFound(f"no member {member_id}")
         now = svc.now()
+        if case_id is not None:
+            _check_case(s, actor, case_id, now)
         detail: dict[str, Any] = {}
         if template == HIDING_TEMPLATE:
             content = _noticed_content(s, member_id, case_id, content_id)

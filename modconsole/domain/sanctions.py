@@ -41,6 +41,7 @@ from modconsole.rules import house_rules, language, render_notice, rule_text
 from modconsole.schemas import SanctionPublic
 
 from . import auth
+from . import cases as cases_mod
 from .auth import Actor
 from .models import Case, CaseEvent, Content, Member, NoContactOrder, Outbox, Sanction, Signal
 from .service import Services, reason_text
@@ -225,8 +226,11 @@ def _validate(kind: str, duration: str | None, reason: str, other: str | None, m
 
 
 def _prepare(s: Session, actor: Actor, *, member: str, kind: str, span: timedelta | None, reason: str,
-             other: str | None, case_id: int | None, rule: str | None) -> tuple[Member, Member | None, Case | None, str]:
-    """The checks that need the store: the role's limits, the members, the case, the rule."""
+             other: str | None, case_id: int | None, rule: str | None,
+             now: datetime) -> tuple[Member, Member | None, Case | None, str]:
+    """The checks that need the store: the role's limits, the members, the case (its queue,
+    its escalation, and a live claim by someone else: ClaimHeld naming the holder, as a
+    resolve is refused), the rule."""
     if actor.role == "moderator" and kind == "ban" and span is None:
         raise Forbidden(f"{actor.name} (moderator) may not ban permanently: a senior decides permanent bans")
     if actor.role == "moderator" and kind == "no_contact":
@@ -242,6 +246,7 @@ def _prepare(s: Session, actor: Actor, *, member: str, kind: str, span: timedelt
         raise NotFound(f"no case {case_id}")
     if case is not None:  # an escalated case belongs to the role it went to, its sanctions too
         auth.check_case_action(actor, case, "sanction.apply")
+        cases_mod._ensure_not_held_by_other(s, case, actor, now)
         if case.member_id is not None and case.member_id != member and kind != "no_contact":
             raise InvalidInput(f"case {case_id} is about member {case.member_id}, not {member}")
     if kind == "no_contact":
@@ -260,12 +265,13 @@ def apply(
     svc: Services, actor: Actor, *, member: str, kind: str, duration: str | None, reason: str,
     other: str | None = None, case_id: int | None = None, rule: str | None = None,
 ) -> SanctionPublic:
-    """Apply a sanction. Raises Forbidden (audited), InvalidInput, NotFound, Conflict."""
+    """Apply a sanction. Raises Forbidden (audited), ClaimHeld (audited: `case_id` is held by
+    someone else), InvalidInput, NotFound, Conflict."""
     reason, span = _validate(kind, duration, reason, other, member)
 
     def change(s: Session) -> tuple[SanctionPublic, dict[str, Any]]:
         target, other_row, case, chosen = _prepare(s, actor, member=member, kind=kind, span=span, reason=reason,
-                                                   other=other, case_id=case_id, rule=rule)
+                                                   other=other, case_id=case_id, rule=rule, now=svc.now())
         row = _insert(s, svc, actor, member=target, kind=kind, span=span, reason=reason, rule=chosen, case=case,
                       other=other_row)
         return to_public(row, {actor.id or 0: actor.name}), {
@@ -281,14 +287,15 @@ def preview(
 ) -> SanctionPublic:
     """What `apply` would do, without doing it: the same checks and the statement of reasons
     the member would read. Its id is 0. A role that may not sanction at all is refused and
-    audited; the limits of a role that may (a moderator previewing a permanent ban) are told
-    but not audited: a preview is a look at a form, not an attempt — the apply is."""
+    audited; the limits of a role that may (a moderator previewing a permanent ban, a case held
+    by someone else) are told but not audited: a preview is a look at a form, not an attempt —
+    the apply is."""
     reason, span = _validate(kind, duration, reason, other, member)
     svc.check(actor, "sanction.apply", target_type="member", target_id=member)
     now = svc.now()
     with svc.store.read() as s:
         target, other_row, case, chosen = _prepare(s, actor, member=member, kind=kind, span=span, reason=reason,
-                                                   other=other, case_id=case_id, rule=rule)
+                                                   other=other, case_id=case_id, rule=rule, now=now)
         row = Sanction(member_id=member, kind=kind, other_member_id=other, starts_at=now,
                        ends_at=None if span is None else now + span, reason=reason, rule=chosen,
                        case_id=case.id if case else None, created_by=actor.id, created_at=now)
@@ -326,13 +333,21 @@ def lift_in(s: Session, svc: Services, actor: Actor, row: Sanction, reason: str,
 
 
 def lift(svc: Services, actor: Actor, sanction_id: int, reason: str) -> SanctionPublic:
-    """Lift a sanction (senior, admin). Raises Forbidden (audited), NotFound, Conflict, InvalidInput."""
+    """Lift a sanction (senior, admin). Raises Forbidden (audited), NotFound, Conflict, InvalidInput.
+
+    A sanction applied on a case that is still open and held by someone else is not lifted
+    under their feet: ClaimHeld (audited) names the holder, who releases it or a senior takes
+    it over (`case claim --force`). A resolved case, or one held by the lifter, is no obstacle.
+    (Reversing on appeal lifts through `lift_in` and acts on the appeal's own case.)"""
     reason = reason_text(reason, "lifting a sanction needs a reason")
 
     def change(s: Session) -> tuple[SanctionPublic, dict[str, Any]]:
         row = s.get(Sanction, sanction_id, with_for_update=True) if 0 < sanction_id <= 2**63 - 1 else None
         if row is None:
             raise NotFound(f"no sanction {sanction_id}")
+        case = s.get(Case, row.case_id) if row.case_id is not None else None
+        if case is not None:
+            cases_mod._ensure_not_held_by_other(s, case, actor, svc.now())
         lift_in(s, svc, actor, row, reason)
         return to_public(row, svc.staff_names(s, {row.created_by} if row.created_by else None)), {
             "sanction_id": row.id, "member": row.member_id, "kind": row.kind}
