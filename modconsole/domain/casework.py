@@ -3,7 +3,9 @@
 One open case per subject: the key `family:subject_type:subject_id` is unique while a case is
 unresolved. The moderation queues share one family, so a post with a slur that later gets an
 urgent report is one case, moved to the more urgent queue; deletion requests, appeals and
-members' questions each keep cases of their own. A joining signal may raise the priority and
+members' questions each keep cases of their own. An appeal's case is narrower still: one per
+member and contested decision (`scope`, see `appeals`), so two appeals of one member on two
+decisions are two cases, each decided on its own. A joining signal may raise the priority and
 bring the SLA forward, never push it back. The SLA clock starts when the signal reaches the
 console.
 """
@@ -40,11 +42,29 @@ class SignalDraft:
     span_end: int | None = None
     matched: str | None = None
     ref: str | None = None
+    scope: str | None = None  # narrows the subject's case to one matter (an appeal: what it contests)
 
     @property
     def open_key(self) -> str:
         family = self.queue if self.queue in ISOLATED_QUEUES else "mod"
-        return f"{family}:{self.subject_type}:{self.subject_id}"
+        if self.scope is None:
+            return f"{family}:{self.subject_type}:{self.subject_id}"
+        return scoped_key(family, self.subject_type, self.subject_id, self.scope)
+
+
+def scoped_key(family: str, subject_type: str, subject_id: str, scope: str) -> str:
+    """The open key of one matter of a subject. The subject id is length-prefixed, since ids
+    may hold ':' ("u1" contesting "sanction:5" must never share a key with a member "u1:sanction:5")."""
+    return f"{family}:{subject_type}:{len(subject_id)}:{subject_id}:{scope}"
+
+
+def appeal_scope(sanction_ref: str | None, case_ref: str | None) -> str:
+    """What an appeal contests, as the platform named it: "sanction:<id>" (the sanction wins
+    when both are given, as `appeals` reads it) or "case:<case or content id>", spaces around
+    the id ignored. Appeals of one member with the same scope share their open case."""
+    if sanction_ref is not None and sanction_ref.strip():
+        return f"sanction:{sanction_ref.strip()}"
+    return f"case:{(case_ref or '').strip()}"
 
 
 @dataclass(slots=True)

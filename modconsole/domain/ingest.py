@@ -58,7 +58,7 @@ from modconsole.schemas import IngestResult, RejectedLine
 
 from . import vault
 from .auth import Actor
-from .casework import SignalDraft, apply_signals, chunks
+from .casework import SignalDraft, appeal_scope, apply_signals, chunks
 from .clock import parse_time
 from .events import Event, EventError, parse_line
 from .models import (
@@ -489,12 +489,16 @@ def _on_self_assessment(ev: Event, batch: _Batch, known: _Known, *_: Any) -> Non
     }, key))
 
 
-def _member_request(queue: str, severity: int, model: Any, fields: Callable[[dict[str, Any]], dict[str, Any]], detail: Callable[[dict[str, Any]], str]):  # type: ignore[no-untyped-def]
+def _member_request(queue: str, severity: int, model: Any, fields: Callable[[dict[str, Any]], dict[str, Any]],  # type: ignore[no-untyped-def]
+                    detail: Callable[[dict[str, Any]], str], scope: Callable[[dict[str, Any]], str | None] | None = None):
+    """A member's request (question, deletion, appeal): one open case per member, or per member
+    and `scope` when given (an appeal: per contested decision, see `casework.appeal_scope`)."""
     def handler(ev: Event, batch: _Batch, known: _Known, *_: Any) -> None:
         d = ev.data
         _ensure_member(d["member"], batch, known)
         draft = SignalDraft(queue=queue, source=ev.type, severity=severity, subject_type="member", subject_id=d["member"],
-                            member_id=d["member"], detail=detail(d), ref=f"{ev.type}:{d['id']}")
+                            member_id=d["member"], detail=detail(d), ref=f"{ev.type}:{d['id']}",
+                            scope=scope(d) if scope is not None else None)
         batch.drafts.append(draft)
         row = {"id": d["id"], "member_id": d["member"], "created_at": d["created_at"] or batch.now, "extra": ev.extra, **fields(d)}
         batch.linked.append((model, row, draft.open_key))
@@ -526,6 +530,7 @@ _HANDLERS: dict[str, Callable[..., bool | None]] = {  # False: the event was sup
         "appeal", 1, Appeal,
         lambda d: {"sanction_ref": d["sanction"], "case_ref": d["case"], "body": d["body"], "state": "pending"},
         lambda d: f"contests sanction {d['sanction']}" if d["sanction"] else f"contests case {d['case']}",
+        scope=lambda d: appeal_scope(d["sanction"], d["case"]),
     ),
     "block": _on_block,
     "unblock": _on_block,
