@@ -216,7 +216,7 @@ def test_sanction_lifecycle_evasion_and_appeals(setup) -> None:  # type: ignore[
     ban_u5 = next(b for b in bans if b.member == "u5")
     feed(backend("feed"), [{"type": "appeal", "id": "ap1", "member": "u5", "sanction": str(ban_u5.id), "body": "[b]non[/b]"}])
     pending = sam.appeal_list()
-    assert [(a.appeal, a.contests, a.first_decided_by) for a in pending] == [("ap1", "sanction", "ines")]
+    assert [(a.appeal, a.contests, a.first_decided_by) for a in pending] == [("ap1", "sanction", "ines, lea")]  # the ban extends lea's mute
     assert sam.appeal_show(pending[0].id).body == "[b]non[/b]"
     with pytest.raises(Forbidden, match="under appeal"):
         ines.appeal_decide(pending[0].id, "reverse", "mine")
