@@ -185,6 +185,24 @@ class SanctionPublic(BaseModel):
     extends: int | None = None  # evasion: the sanction this one extends to a linked profile
 
 
+class EnforcedSanction(BaseModel):
+    """A sanction as the platform account sees it (SPEC §1, §6): what it enforces and what it
+    needs to refer to it (the sanction id, which its `appeal` events name), and the statement
+    of reasons the member was sent. Never staff text: no reason, no lift reason, no case id,
+    no name of who decided."""
+
+    id: int
+    member: str
+    kind: str
+    other_member: str | None
+    starts_at: datetime
+    ends_at: datetime | None
+    lifted_at: datetime | None = None
+    rule: str | None = None  # the house rule's id, named in the statement too
+    statement: str | None = None
+    extends: int | None = None  # evasion: the sanction this one extends to a linked profile
+
+
 class AppealPublic(BaseModel):
     """An appeal (EU DSA Art. 20) with what it contests and who decided first (who must not
     decide the appeal). `id` is the appeal's case id, which `appeal decide` takes."""
@@ -221,6 +239,8 @@ class MemberDetail(BaseModel):
 
 
 class EffectiveStatus(BaseModel):
+    """A member's effective status at an instant (SPEC §4), derived from the sanctions in force."""
+
     member: str
     at: datetime
     can_login: bool
@@ -228,7 +248,8 @@ class EffectiveStatus(BaseModel):
     can_comment: bool
     can_message: bool | None = None  # with `with_member` only
     with_member: str | None = None
-    in_force: list[SanctionPublic] = []
+    # staff see each sanction whole; the platform account gets EnforcedSanction (no staff text)
+    in_force: list[SanctionPublic | EnforcedSanction] = []
     closed: bool = False  # a temporary closure (clinical team) is in force: cannot log in
 
 

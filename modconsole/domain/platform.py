@@ -18,6 +18,14 @@ Its kinds:
   hide_until_edited — shown again when the member edits the personal details out — or show);
 - `sanction`: a sanction to enforce or to stop enforcing (payload: sanction_id, action apply
   or lift, kind, other member, ends_at). The effective status says the same at any instant.
+
+The platform account gets what it enforces, never staff text (SPEC §1: it reads no case, note
+or audit entry): in the status, each sanction in force as `EnforcedSanction` (id, kind, times,
+other member, house rule, the statement of reasons the member was sent), without the staff's
+reason, lift reason, case id or who decided; in the outbox, only the payload keys of
+`PLATFORM_KEYS` (the message bodies it delivers stay, the case ids do not). To appeal, the
+platform names the sanction id it got, or the content id of a hide or removal. Staff roles
+(and an admin reading the outbox) see everything as before.
 """
 
 from __future__ import annotations
@@ -37,6 +45,18 @@ from .models import Content, Member, NoContactOrder, Outbox
 from .service import Services
 
 MAX_OUTBOX_PAGE = 1000
+
+# What the platform account reads of an outbox payload (SPEC §1: it may not read cases, notes or
+# the audit log): what to deliver or carry out, and the ids it refers to things by. Anything
+# else a payload holds (the case id, for staff tracing the item back) is staff-only; an admin
+# reading the outbox sees the payload whole. A new payload key reaches the platform only once
+# it is listed here (tests/contract/test_platform_view.py checks every kind of item).
+PLATFORM_KEYS = frozenset({
+    "template", "lang", "body", "as_other_member",  # message: what to deliver, in which language
+    "action", "until", "why",  # content / account / sanction: what to do (why: "lifted" | "appeal")
+    "sanction_id", "kind", "other", "ends_at",  # sanction: what to enforce, and its id (named in appeals)
+    "appeal", "appeals", "request",  # the platform's own ids of the appeal or deletion request
+})
 
 
 def _have_talked(s: Session, a: str, b: str) -> bool:
@@ -65,7 +85,8 @@ def status(svc: Services, actor: Actor, member_id: str, at: datetime | None = No
         result = EffectiveStatus(
             member=member_id, at=when, can_login=not banned, can_post=not (banned or "mute" in kinds),
             can_comment=not (banned or kinds & {"mute", "comment_mute"}),
-            in_force=[sanctions.to_public(x) for x in force], closed=closed,
+            in_force=[sanctions.to_enforced(x) if actor.role == "platform" else sanctions.to_public(x) for x in force],
+            closed=closed,
         )
         if with_member is not None:
             a, b = sorted((member_id, with_member))
@@ -89,8 +110,16 @@ def outbox(svc: Services, actor: Actor, after: int = 0, limit: int = 100) -> lis
         rows = s.execute(
             select(Outbox).where(Outbox.id > after, Outbox.acked_at.is_(None)).order_by(Outbox.id).limit(limit)  # type: ignore[union-attr,operator]
         ).scalars()
-        return [OutboxItem(id=r.id or 0, kind=r.kind, member=r.member_id, content=r.content_id, payload=r.payload,
+        view = platform_payload if actor.role == "platform" else (lambda p: p)
+        return [OutboxItem(id=r.id or 0, kind=r.kind, member=r.member_id, content=r.content_id, payload=view(r.payload),
                            created_at=r.created_at) for r in rows]
+
+
+def platform_payload(payload: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An outbox payload as the platform account reads it: only the keys in PLATFORM_KEYS."""
+    if payload is None:
+        return None
+    return {k: v for k, v in payload.items() if k in PLATFORM_KEYS}
 
 
 def acknowledge(svc: Services, actor: Actor, ids: list[int]) -> int:

@@ -38,7 +38,7 @@ from sqlmodel import Session
 
 from modconsole.errors import Conflict, Forbidden, InvalidInput, NotFound
 from modconsole.rules import house_rules, language, render_notice, rule_text
-from modconsole.schemas import SanctionPublic
+from modconsole.schemas import EnforcedSanction, SanctionPublic
 
 from . import auth
 from . import cases as cases_mod
@@ -95,6 +95,14 @@ def to_public(s: Sanction, names: dict[int, str] | None = None) -> SanctionPubli
         ends_at=s.ends_at, reason=s.reason, case_id=s.case_id, lifted_at=s.lifted_at, rule=s.rule,
         statement=s.statement, lift_reason=s.lift_reason, extends=s.extends_id,
         decided_by=(names or {}).get(s.created_by) if s.created_by is not None else None,
+    )
+
+
+def to_enforced(s: Sanction) -> EnforcedSanction:
+    """The platform account's view of a sanction: what it enforces, no staff text."""
+    return EnforcedSanction(
+        id=s.id or 0, member=s.member_id, kind=s.kind, other_member=s.other_member_id, starts_at=s.starts_at,
+        ends_at=s.ends_at, lifted_at=s.lifted_at, rule=s.rule, statement=s.statement, extends=s.extends_id,
     )
 
 
