@@ -17,7 +17,8 @@ id and the case it was applied with) stay two cases: each decision is checked on
 reversal that finds the sanction already lifted has nothing left to lift.
 
 What an appeal contests:
-- `sanction` N: that sanction, when it is the member's;
+- `sanction` N: that sanction, when it is the member's (a no-contact order binds both members:
+  either may appeal it);
 - `case` N: what case N decided about the member: the sanctions applied with it (`--case N`:
   an appeal naming a case that ended in a sanction contests that sanction) and, when the case
   hid or removed their content, that content;
@@ -89,11 +90,18 @@ def _ref_id(ref: str) -> int | None:
     return int(ref) if ref.isdigit() and 0 < int(ref) <= 2**63 - 1 else None
 
 
+def _binds(row: Sanction, member_id: str) -> bool:
+    """The sanction is this member's, or a no-contact order that binds them as the other member."""
+    return row.member_id == member_id or (row.kind == "no_contact" and row.other_member_id == member_id)
+
+
 def _on_case(s: Session, appeal: Appeal, case: Case) -> Contested:
     """What the case decided about the appealing member: the sanctions applied with it and,
     for a content case resolved by hiding or removing their content, that content."""
-    found = list(s.execute(select(Sanction).where(Sanction.case_id == case.id, Sanction.member_id == appeal.member_id)
-                           .order_by(Sanction.id)).scalars())
+    members = {appeal.member_id} | ({case.member_id} if case.member_id else set())  # by member: indexed
+    found = [x for x in s.execute(select(Sanction).where(Sanction.member_id.in_(sorted(members)),  # type: ignore[attr-defined]
+                                                          Sanction.case_id == case.id).order_by(Sanction.id)).scalars()
+             if _binds(x, appeal.member_id)]
     content = None
     if case.subject_type == "content" and case.resolution in ("hide", "remove"):
         row = s.get(Content, case.subject_id)
@@ -109,7 +117,7 @@ def _contested(s: Session, appeal: Appeal) -> Contested:
     if ref:
         rid = _ref_id(ref)
         row = s.get(Sanction, rid) if rid is not None else None
-        if row is not None and row.member_id == appeal.member_id:
+        if row is not None and _binds(row, appeal.member_id):
             return Contested("sanction", [row])
         return Contested("unknown")
     ref = (appeal.case_ref or "").strip()

@@ -207,3 +207,16 @@ def test_ids_with_colons_never_put_two_members_appeals_on_one_case(world: Servic
          + appeal_events(("a-two", {"sanction": "5:case:9"}), member="u1"))
     pending = listed(svc)
     assert pending["a-one"] != pending["a-two"]
+
+
+def test_the_other_member_bound_by_a_no_contact_order_may_appeal_it_and_its_author_is_refused(world: Services) -> None:
+    svc = world
+    order = sanctions.apply(svc, svc.actor("ines"), member="u1", kind="no_contact", duration=None,
+                            reason="no_contact: asked by u1", other="u2")
+    feed(svc, appeal_events(("ap1", {"sanction": str(order.id)}), member="u2"))  # u2 is bound too
+    cid = listed(svc)["ap1"]
+    assert appeals.show(svc, svc.actor("root"), cid).contests == "sanction"
+    with pytest.raises(Forbidden, match="under appeal"):
+        appeals.decide(svc, svc.actor("ines"), cid, "uphold", "mine")
+    assert appeals.decide(svc, svc.actor("root"), cid, "reverse", "u2 never wrote to u1").state == "reversed"
+    assert platform.status(svc, svc.actor("feed"), "u2", with_member="u1").can_message is True
