@@ -3,6 +3,9 @@
 `PERMISSIONS` answers "may this role attempt this action at all"; `check_case_action` adds the
 rules that depend on the case (the deletion queue is clinical-only, an escalated case belongs
 to the role it was escalated to). Reads of lists are not audited; every refusal is.
+
+tests/domain/test_spec_policy.py holds SPEC §1's table written out by hand, each row beside the
+SPEC's words: a change here, or a new permission, needs its row there.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.list": frozenset({"admin"}),
     "report.read": frozenset({"admin"}),
     "shift.view": frozenset({"senior", "admin"}),
-    "shift.handover": frozenset({"senior", "admin"}),
+    "shift.handover": frozenset({"moderator", "senior", "admin"}),  # SPEC §1 moderator: "hands over the shift"
     "audit.verify": frozenset({"admin"}),
     "lexicon.list": frozenset({"moderator", "senior", "admin"}),
     "lexicon.edit": frozenset({"admin"}),
@@ -95,7 +98,7 @@ PHRASES = {
     "audit.list": "read the audit log (an admin does)",
     "report.read": "produce compliance reports (an admin does)",
     "shift.view": "see the shift dashboard (seniors and admins do)",
-    "shift.handover": "write handover notes (seniors and admins do)",
+    "shift.handover": "write handover notes (moderators, seniors and admins do)",
     "audit.verify": "verify the audit log (an admin does)",
     "lexicon.list": "see the lexicons",
     "lexicon.edit": "edit the lexicons (an admin does)",
