@@ -24,7 +24,7 @@ from modconsole.schemas import (
     ReportPublic,
 )
 
-from . import auth, queues
+from . import auth, erasure, queues
 from .auth import Actor
 from .clock import iso
 from .models import (
@@ -183,7 +183,8 @@ def show(svc: Services, actor: Actor, case_id: int) -> CaseDetail:
                 detail.content = content_public(s, content)
                 detail.context = _context(s, content)
         reports = s.execute(select(Report).where(Report.case_id == case_id).order_by(Report.created_at)).scalars().all()
-        detail.reports = [ReportPublic(id=r.id, reason=r.reason, note=r.note, created_at=r.created_at) for r in reports]
+        detail.reports = [ReportPublic(id=r.id, reason=r.reason, note=erasure.shown_report_note(r.note), created_at=r.created_at)
+                          for r in reports]
         notes = s.execute(select(CaseNote).where(CaseNote.case_id == case_id).order_by(CaseNote.id)).scalars().all()
         detail.notes = [NotePublic(id=n.id or 0, author=names.get(n.staff_id, "?"), body=n.body, created_at=n.created_at) for n in notes]
         events = s.execute(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)).scalars().all()
