@@ -18,6 +18,7 @@ reasons it blanked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -304,7 +305,8 @@ def reopen(svc: Services, actor: Actor, member_id: str, reason: str) -> int:
 
 def verify(svc: Services, actor: Actor, case_id: int, extra: list[str] | None = None) -> dict[str, Any]:
     """The stored proof of the member's erasure, and a new search of the whole store (and the
-    SQLite file) for any strings given now (e.g. the email from the member's letter)."""
+    SQLite file) for any strings given now (e.g. the email from the member's letter; a phone
+    number is looked for in any writing)."""
     svc.check(actor, "deletion.list", target_type="case", target_id=case_id)
     with svc.store.read() as s:
         req = _request_of(s, case_id)
@@ -318,7 +320,9 @@ def verify(svc: Services, actor: Actor, case_id: int, extra: list[str] | None = 
             result["search_now"] = erasure.search(s, erasure.personal_strings(s, member),
                                                   svc.store.engine.url.database if svc.store.is_sqlite else None, member.id)
         elif extra:
-            result["search_now"] = erasure.search(s, {"given": [x for x in extra if len(x.strip()) >= erasure.MIN_STRING]},
+            given = [x for x in extra if len(x.strip()) >= erasure.MIN_STRING]
+            phones = [p for x in given if len(re.sub(r"\D", "", x)) >= 8 and (p := erasure.phone_pattern(x))]
+            result["search_now"] = erasure.search(s, {"given": given, "phone_pattern": phones},
                                                   svc.store.engine.url.database if svc.store.is_sqlite else None, req.member_id)
         now_clean = result.get("search_now", {}).get("clean", True)
         result["clean"] = bool(er is not None and (er.proof or {}).get("clean") and now_clean)

@@ -3,13 +3,17 @@
 What an approved erasure removes, in one transaction:
 - the registration vault row (email, real name, phone);
 - the bodies of everything the member wrote: content, appeals, questions to moderators,
-  deletion-request notes, notes of their reports; the unknown fields kept from their events;
-  their self-assessments (health data) are deleted outright;
+  deletion-request notes; notes of their reports become "[erased]" (see `shown_report_note`);
+  the unknown fields kept from their events; their self-assessments (health data) are deleted;
 - the matched text of every signal on their content or cases;
 - their handle, replaced by a pseudonym (`erased-<10 hex>`), and their device fingerprint;
-- in text written by staff or sent to members — case notes, sanction reasons and statements,
-  appeal and deletion decisions, outbox messages, other members' report notes about them —
-  every occurrence of their personal strings, replaced by "[erased]";
+- wherever else their data can have landed, every occurrence of their personal strings and
+  every quote of their words, replaced by "[erased]": other members' content, appeals,
+  questions, request notes and report notes; the matched text and summary of *every* signal
+  (a personal-details hit on another member's post holds the email it found) and the case
+  summaries (`top_signals`), spans into a scrubbed body found again or dropped; other members'
+  unknown fields; case and handover notes; the reasons, lift reasons and statements of every
+  sanction (whoever it is on); appeal and deletion decisions; every string of outbox payloads;
 - audit reasons that quote them: blanked (each reason's digest stays in the chain, and the
   erasure's own audit entry lists the entries it blanked, so `audit verify` still passes and
   tells an erasure from tampering).
@@ -17,12 +21,19 @@ What stays: the member's platform id (an opaque id, meaningless without the plat
 record, which the platform deletes on the outbox's `account` item), their cases, sanctions and
 the audit trail, pseudonymised.
 
-Personal strings searched and scrubbed: the email, the real name, the phone number (as given
-and as digits), "@handle", the handle itself in staff-written text and outbox messages (a
-handle can be an ordinary word — "lune" — so other members' posts are scrubbed of "@handle"
-mentions only), and the member's own bodies of at least `MIN_BODY` characters that no other member wrote too
-(shorter ones, "ok", "merci", and sentences others wrote as well, "Je veux tout effacer.", are
-not theirs alone: other members' words are never touched, and the proof does not look for them).
+Personal strings searched and scrubbed: the email, the real name, the phone number (as given,
+as digits, and in any writing: `phone_pattern` finds "06 12 34 56 78", "06.12.34.56.78",
+"+33 6…", "0033 (0)6…" for a registered "+33 6 12 34 56 78"), "@handle", the handle itself in
+staff-written text and outbox messages (a handle can be an ordinary word — "lune" — so other
+members' posts are scrubbed of "@handle" mentions only), the member's own whole texts of at
+least `MIN_BODY` characters that no other member wrote too, and *quotes* of their words:
+runs of at least 5 consecutive words of one of their texts holding at least 18 letters,
+compared without case, accents, spacing or punctuation, a word cut at an excerpt's edge
+included (`quotes` states the rule). Shorter runs ("je ne sais pas", "hier soir mon frère")
+are anyone's words and stay. Other members' own words are never touched: a run of the
+member's words that another member wrote in their own text before the member did, or a whole
+text another member wrote too ("Je veux tout effacer."), is theirs as much, and is neither
+scrubbed nor searched for.
 
 After the commit, on SQLite, the database file is cleaned: `secure_delete` is on for every
 connection (freed space is zeroed), then a WAL checkpoint (TRUNCATE), VACUUM and another
@@ -30,11 +41,15 @@ checkpoint leave no old page in the file or its WAL. On PostgreSQL the rows are 
 row versions stay in the table files until VACUUM, and in backups and WAL archives — the
 README says what the operator must do.
 
-The proof (`search`) looks for the strings in every text and JSON column of every table and,
-on SQLite, in the raw bytes of the database file and its WAL. It runs at the end of the
-erasure, while the strings are still in memory, and its result (counts and places, never the
-strings) is stored with the erasure; `deletion verify` shows it, and searches again for any
-strings the operator supplies (e.g. the email from the member's letter).
+The proof (`search`) looks for the same strings, the phone in any writing and the quotes, in
+every value of every text and JSON column of every table (one pass; JSON read as the strings it
+holds) and, on SQLite, in the raw bytes of the database file, its WAL and its `-shm` index
+(read as UTF-8 text, JSON escapes decoded). It runs at the end of the erasure, while the
+strings are still in memory, and its result (counts and places, never the strings) is stored
+with the erasure: clean only when nothing is found anywhere. `deletion verify` shows it, and
+searches again for any strings the operator supplies (e.g. the email from the member's letter).
+Raw-bytes limits: a text longer than a page is split across overflow pages, so a string that
+straddles a page boundary is found by the column search only.
 """
 
 from __future__ import annotations
@@ -107,16 +122,19 @@ def _aware(at: datetime | None) -> datetime | None:
 
 
 def _strings_in(value: Any) -> Iterator[str]:
-    """Every string inside a JSON value (keys included)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield str(k)
-            yield from _strings_in(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings_in(v)
+    """Every string inside a JSON value (keys included), without recursion (unknown fields
+    can nest as deep as the JSON parser took)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            for k, v in item.items():
+                yield str(k)
+                stack.append(v)
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 # members' own texts: (model, text column, owner column); their unknown fields (`extra`) too
@@ -180,7 +198,7 @@ def quote_finder(s: Session, member: Member) -> quotes.Finder:
     return finder.done()
 
 
-def personal_strings(s: Session, member: Member) -> dict[str, list[str]]:
+def personal_strings(s: Session, member: Member, finder: quotes.Finder | None = None) -> dict[str, list[str]]:
     """The member's personal strings by kind (what erasure scrubs and the proof searches):
     email, real name, phone (as given and as digits) and `phone_pattern` (the number in any
     writing), handle, their whole bodies of `MIN_BODY` characters or more, and `words`: the
@@ -204,7 +222,7 @@ def personal_strings(s: Session, member: Member) -> dict[str, list[str]]:
     bodies = [t for t, _ in _own_texts(s, member)]
     candidates = sorted({b.strip() for b in bodies if b and len(b.strip()) >= MIN_BODY}, key=len, reverse=True)
     found["body"] = [b for b in candidates if not _said_by_others(s, member.id, b)]
-    found["words"] = quote_finder(s, member).needles()
+    found["words"] = (finder if finder is not None else quote_finder(s, member)).needles()
     return found
 
 
@@ -257,21 +275,23 @@ class Scrubber:
         return new, new != value
 
     def scrub_json(self, value: Any) -> tuple[Any, bool]:
-        """A JSON value with every string in it (keys included) scrubbed."""
+        """A JSON value with every string in it (keys included) scrubbed. A value nested too
+        deep to rebuild, that holds something to scrub, is replaced by "[erased]" whole."""
+        if not any(self.scrub(x)[1] for x in _strings_in(value)):
+            return value, False
+        try:
+            return self._rebuild(value), True
+        except RecursionError:
+            return ERASED, True
+
+    def _rebuild(self, value: Any) -> Any:
         if isinstance(value, str):
-            return self.scrub(value)
+            return self.scrub(value)[0]
         if isinstance(value, list):
-            items = [self.scrub_json(v) for v in value]
-            return [v for v, _ in items], any(c for _, c in items)
+            return [self._rebuild(v) for v in value]
         if isinstance(value, dict):
-            out, changed = {}, False
-            for k, v in value.items():
-                key, c1 = self.scrub(str(k))
-                new, c2 = self.scrub_json(v)
-                out[key or ""] = new
-                changed = changed or c1 or c2
-            return out, changed
-        return value, False
+            return {(self.scrub(str(k))[0] or ""): self._rebuild(v) for k, v in value.items()}
+        return value
 
 
 def _scrub(value: str | None, scrubber: Scrubber) -> tuple[str | None, bool]:
@@ -295,7 +315,7 @@ def erase(s: Session, member: Member) -> tuple[dict[str, int], list[int], dict[s
     """Erase inside the caller's transaction. Returns (counts removed per place, audit entry
     ids whose reasons were blanked, the strings searched — for the proof, not to be stored)."""
     finder = quote_finder(s, member)
-    strings = personal_strings(s, member)
+    strings = personal_strings(s, member, finder)
     staff_text = Scrubber(strings, with_handle=True, finder=finder)
     others_text = Scrubber(strings, with_handle=False, finder=finder)
     removed: dict[str, int] = {}
@@ -457,7 +477,8 @@ def search(s: Session, strings: dict[str, list[str]], db_file: str | None = None
                 cols = {"email": (0,), "real_name": (1,), "phone": (2,)}.get(kind, (0, 1, 2))
                 n = sum(1 for r in others for c in cols if r[c] and value.lower() in r[c].lower())
             if n:
-                shared[kind if kind != "phone_pattern" else "phone"] = shared.get(kind, 0) + n
+                key = "phone" if kind == "phone_pattern" else kind
+                shared[key] = shared.get(key, 0) + n
             else:
                 kept.append(value)
         if kind in needles:
@@ -484,7 +505,7 @@ def search(s: Session, strings: dict[str, list[str]], db_file: str | None = None
                 if isinstance(column.type, JSON) and isinstance(raw_value, str):
                     try:  # JSON text escapes non-ASCII ("\u00e9"): search the strings it holds
                         value = "\n".join(_strings_in(json.loads(raw_value)))
-                    except ValueError:
+                    except (ValueError, RecursionError):
                         pass
                 low = value.lower()
                 hits: dict[str, int] = {}

@@ -39,7 +39,7 @@ POST = "Hier soir mon frère Julien m'a encore frappé au garage, je ne sais pas
 QUOTE_IN_NOTE = "Elle écrit : « MON  FRERE — julien, m’a ENCORE… » ; à suivre demain."
 QUOTE_IN_REASON = "respect: a recopié partout « Julien m'a encore frappé au garage » pour se moquer"
 OWN_WORDS = ["julien", "frappe"]  # words of hers the quotes carry that no other member wrote (folded)
-LATER_OWN = "Je ne sais pas si le garage ouvre demain, mon frère dit que oui."  # u3, after POST
+LATER_OWN = "Hier soir mon frère a gagné au loto, je ne sais pas si le garage ouvre."  # u3, after POST
 EARLIER = "Demain je repeins le garage, je ne sais pas quoi faire de mes dix doigts."
 
 EVENTS: list[dict[str, Any]] = [
@@ -170,7 +170,7 @@ def test_other_members_own_words_sharing_a_common_phrase_stay(world: Services) -
     svc = world
     approve(svc)
     with svc.store.read() as s:
-        assert s.get(Content, "p3").body == LATER_OWN  # "je ne sais pas", "mon frère": common, not a quote  # type: ignore[union-attr]
+        assert s.get(Content, "p3").body == LATER_OWN  # "hier soir mon frère", "je ne sais pas": four words, not a quote  # type: ignore[union-attr]
         assert s.get(Content, "p0").body == EARLIER  # she used u4's words, written before hers: u4's  # type: ignore[union-attr]
         assert s.get(Content, "p1").body is None
 
@@ -205,13 +205,13 @@ def test_the_proof_searches_the_raw_bytes_a_column_search_cannot_see(sqlite, tmp
     other = sqlite3.connect(path)
     other.execute("PRAGMA secure_delete=OFF")
     other.execute("INSERT INTO handover_note (staff_id, at, body) VALUES (NULL, '2026-11-26 10:00:00', ?)",
-                  (f"rappeler au 06 12 34 56 78 {'x' * 2000}",))
+                  (f"rappeler au 06.12.34.56.78 {'x' * 2000}",))
     other.commit()
     other.execute("DELETE FROM handover_note WHERE staff_id IS NULL")
     other.commit()
     other.close()
-    assert not any("56 78" in value for _, value in all_text(svc))  # no column holds it
-    result = deletion.verify(svc, svc.actor("drm"), cid, extra=["06 12 34 56 78"])
+    assert not any("56.78" in value for _, value in all_text(svc))  # no column holds it
+    result = deletion.verify(svc, svc.actor("drm"), cid, extra=["+33 6 12 34 56 78"])  # in another writing
     assert not result["clean"] and not result["search_now"]["found"], result
     assert sum(result["search_now"]["file_hits"].values()) >= 1, result
 
@@ -226,3 +226,40 @@ def test_a_report_note_emptied_by_an_erasure_reads_the_same_whoever_wrote_it(wor
     # r1 was written by the erased member, r2 by another member and named her: the same placeholder
     assert shown["r1"] == shown["r2"] == erasure.ERASED
     assert shown["r3"] == "spam encore"  # an untouched note is shown as written
+
+
+def test_what_makes_a_quote() -> None:
+    """The rule, literally: at least QUOTE_WORDS (5) consecutive words of hers and QUOTE_LETTERS
+    (18) letters, compared without case, accents or punctuation; a word cut at the edge of an
+    excerpt goes with the run."""
+    from modconsole.domain.quotes import QUOTE_LETTERS, QUOTE_WORDS, Finder, replace_spans, words
+
+    assert (QUOTE_WORDS, QUOTE_LETTERS) == (5, 18)
+    finder = Finder()
+    finder.add(words(POST))
+    finder.done()
+
+    def scrub(value: str) -> str:
+        return replace_spans(value, finder.spans(value), erasure.ERASED)
+
+    assert scrub("elle a dit: JULIEN m'a ENCORE frappé, au garage!") == "elle a dit: [erased]!"
+    assert scrub("« …ncore frappé au garage, je ne » disait-elle") == "« …[erased] » disait-elle"  # cut mid-word
+    assert scrub("mon frère Julien m'a") == "mon frère Julien m'a"  # four words (of five tokens, 16 letters)
+    assert scrub("je ne sais pas quoi") == "je ne sais pas quoi"  # five words, 15 letters: anyone's
+    assert scrub("Je ne sais pas, hier soir mon frère est venu") == "Je ne sais pas, hier soir mon frère est venu"
+    assert scrub("m'a encore frappé au garage") == "[erased]"
+
+
+def test_her_email_deep_in_another_members_unknown_fields_is_scrubbed(svc: Services) -> None:
+    """Unknown fields nest as deep as the parser takes: the erasure neither fails nor leaves them."""
+    deep: Any = [EMAIL]
+    for _ in range(700):
+        deep = [deep]
+    feed(svc, [*EVENTS[:3], {"type": "content", "id": "p9", "kind": "post", "author": "u2", "body": "salut",
+                             "mood": deep, "bio": f"ami de {EMAIL}"},
+               EVENTS[-1]])
+    proof = approve(svc)
+    assert proof["clean"], (proof["found"], proof["file_hits"])
+    with svc.store.read() as s:
+        extra = s.get(Content, "p9").extra  # type: ignore[union-attr]
+    assert EMAIL not in json.dumps(extra)
