@@ -37,11 +37,36 @@ def to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+# The instants the product accepts from outside (API parameters and bodies, CLI options,
+# event times): those that can be written in every UTC offset, so that no conversion, no
+# database session time zone and no display can overflow Python's years 1..9999.
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
+RANGE_TEXT = "0001-01-02 to 9999-12-30, UTC"
+
+
+def checked_utc(value: datetime) -> datetime:
+    """`value` in UTC (naive taken as UTC), if the product accepts it; ValueError otherwise —
+    also for a time that exists only in its own offset (0001-01-01T00:00:00+14:00)."""
+    try:
+        utc = to_utc(value)
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()} cannot be represented in UTC ({RANGE_TEXT} accepted)") from None
+    if not EARLIEST <= utc <= LATEST:
+        raise ValueError(f"{value.isoformat()} is outside the times accepted ({RANGE_TEXT})")
+    return utc
+
+
 def parse_time(text: str) -> datetime:
-    """ISO 8601 (UTC when no offset; a trailing Z accepted) to aware UTC; ValueError otherwise."""
+    """ISO 8601 (UTC when no offset; a trailing Z accepted) to aware UTC, within
+    EARLIEST..LATEST; ValueError otherwise (its message says why, and names ISO 8601)."""
     if not isinstance(text, str):
         raise ValueError(f"expected an ISO 8601 string, got {type(text).__name__}")
-    return to_utc(datetime.fromisoformat(text.strip()))
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 time: {text[:40]!r}") from None
+    return checked_utc(value)
 
 
 def iso(value: datetime | None) -> str | None:

@@ -1,17 +1,23 @@
 """API bearer tokens: issued by an admin for a staff member or a service account, stored as
 their SHA-256 (the token itself is shown once), with an expiry, revocable.
 
-A forged, expired or revoked token, or one of a deactivated staff member, authenticates nobody.
+A forged, expired or revoked token, or one of a deactivated staff member, authenticates nobody,
+and every one of them gets the same answer (`BAD_TOKEN`): a caller cannot tell which it was.
+The kind is kept on the exception (`kind`) for the audit of failed authentications.
+
+Deactivating a staff member revokes their live tokens in the deactivation's own transaction
+(a listener on the ORM flush, below, so no way of deactivating can forget it): reactivating
+them later brings none back, they need a new token.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, event, inspect, select, update
 from sqlmodel import Session
 
 from modconsole.errors import InvalidInput, NotFound, Unauthenticated
@@ -23,6 +29,15 @@ from .service import Services
 PREFIX = "mct_"
 DEFAULT_DAYS = 90
 MAX_DAYS = 730
+BAD_TOKEN = "a valid API token is needed (missing, unknown, expired or revoked): ask an admin for one"
+KINDS = ("missing", "malformed", "unknown", "revoked", "expired", "deactivated")
+
+
+def bad_token(kind: str) -> Unauthenticated:
+    """The one refusal of every bad token; `kind` (one of KINDS) is for the audit, never the caller."""
+    exc = Unauthenticated(BAD_TOKEN)
+    exc.kind = kind  # type: ignore[attr-defined]
+    return exc
 
 
 def digest(token: str) -> str:
@@ -71,18 +86,37 @@ _BY_HASH = (
 
 
 def authenticate(svc: Services, token: str | None) -> Actor:
-    """The actor a bearer token stands for; Unauthenticated otherwise (nothing else is said)."""
-    if not token or not token.startswith(PREFIX) or len(token) > 200:
-        raise Unauthenticated("missing or malformed token")
+    """The actor a bearer token stands for; otherwise `bad_token(kind)`: the same Unauthenticated
+    whatever was wrong."""
+    if not token:
+        raise bad_token("missing")
+    if not token.startswith(PREFIX) or len(token) > 200:
+        raise bad_token("malformed")
     with svc.store.read_conn() as conn:  # Core: every API request passes here
         row = conn.execute(_BY_HASH, {"h": digest(token)}).first()
     if row is None:
-        raise Unauthenticated("unknown token")
+        raise bad_token("unknown")
     revoked_at, expires_at, staff_id, name, role, active = row
     if revoked_at is not None:
-        raise Unauthenticated("this token was revoked")
+        raise bad_token("revoked")
     if expires_at <= svc.now():
-        raise Unauthenticated("this token has expired")
+        raise bad_token("expired")
     if not active:
-        raise Unauthenticated("this staff member is deactivated")
+        raise bad_token("deactivated")
     return Actor(id=staff_id, name=name, role=role)
+
+
+@event.listens_for(Session, "before_flush")
+def _revoke_on_deactivation(session: Session, _context: Any, _instances: Any) -> None:
+    """A Staff row whose `active` goes from true to false loses its live tokens, in the same
+    transaction (revoked at the time of the deactivation). Costs nothing on the token check."""
+    for obj in session.dirty:
+        if not isinstance(obj, Staff) or obj.active or obj.id is None:
+            continue
+        history = inspect(obj).attrs.active.history
+        if not history.deleted or not any(history.deleted):
+            continue
+        session.execute(  # the wall clock: the store's (a test's fixed clock) is not reachable from here
+            update(ApiToken).where(ApiToken.staff_id == obj.id, ApiToken.revoked_at.is_(None))  # type: ignore[union-attr]
+            .values(revoked_at=datetime.now(UTC))
+        )

@@ -20,10 +20,15 @@ async def get_services(request: Request) -> Services:
 
 
 async def current_actor(
+    request: Request,
     services: Annotated[Services, Depends(get_services)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> Actor:
-    """Raises Unauthenticated (401) for a missing, forged, expired or revoked token."""
+    """The actor the gate (`guard.Gate`) authenticated before the body was read; checked here
+    again only for an app mounted without the gate. Raises Unauthenticated (401)."""
+    actor = getattr(request.state, "actor", None)
+    if isinstance(actor, Actor):
+        return actor
     token = authorization[7:].strip() if authorization and authorization[:7].lower() == "bearer " else None
     return tokens.authenticate(services, token)
 

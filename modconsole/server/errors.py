@@ -1,4 +1,4 @@
-"""The product's errors as HTTP answers: 401, 403, 404, 409 (with the holder of a case), 422, 503."""
+"""The product's errors as HTTP answers: 401, 403, 404, 409 (with the holder of a case), 413, 422, 429, 503."""
 
 from __future__ import annotations
 
@@ -7,6 +7,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 
 from modconsole.errors import ClaimHeld, InvalidInput, ModconsoleError, Unauthenticated
+
+
+class PayloadTooLarge(ModconsoleError):
+    title = "Payload too large"
+    status = 413
+
+
+class TooManyFailures(ModconsoleError):
+    title = "Too many failed authentications"
+    status = 429
 
 
 def error_body(exc: ModconsoleError) -> dict[str, object]:

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
-from modconsole.errors import ModconsoleError
+from modconsole.domain.clock import checked_utc
 
-MAX_EVENTS_BYTES = 16 * 1024 * 1024
+from ..errors import PayloadTooLarge as PayloadTooLarge
+from ..guard import BODY_LIMITS
+
+MAX_EVENTS_BYTES = BODY_LIMITS[("POST", "/events")]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
-class PayloadTooLarge(ModconsoleError):
-    title = "Payload too large"
-    status = 413
+# Every time the API takes (query parameters and bodies): converted to UTC and checked against
+# the times the product accepts (`clock.checked_utc`), so a time that cannot be represented in
+# UTC is FastAPI's 422 naming the field, never a 500.
+UtcTime = Annotated[datetime, AfterValidator(checked_utc)]
 
 
 class NoteIn(BaseModel):

@@ -6,7 +6,6 @@ the vault is a POST: it carries a reason, and it is an audited act, not a cachea
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -16,7 +15,7 @@ from modconsole.domain import deletion, vault
 from modconsole.schemas import DeletionPublic, VaultRecord
 
 from ..deps import ActorDep, SvcDep
-from .bodies import CasePath, ReasonIn
+from .bodies import CasePath, ReasonIn, UtcTime
 
 router = APIRouter()
 
@@ -24,7 +23,7 @@ router = APIRouter()
 class DeletionDecisionIn(BaseModel):
     decision: str
     reason: str = Field(max_length=2000)
-    until: datetime | None = None
+    until: UtcTime | None = None
 
 
 class VerifyIn(BaseModel):

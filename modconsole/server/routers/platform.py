@@ -6,7 +6,6 @@ Anything that can take long stays in the threadpool (plain `def`) so it never st
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -15,13 +14,13 @@ from modconsole.domain import platform
 from modconsole.schemas import EffectiveStatus, OutboxItem
 
 from ..deps import ActorDep, SvcDep, short
-from .bodies import AckIn
+from .bodies import AckIn, UtcTime
 
 router = APIRouter()
 
 
 @router.get("/members/{member_id}/status", tags=["platform"])
-async def member_status(member_id: str, actor: ActorDep, svc: SvcDep, at: datetime | None = None,
+async def member_status(member_id: str, actor: ActorDep, svc: SvcDep, at: UtcTime | None = None,
                   with_member: Annotated[str | None, Query(alias="with")] = None) -> EffectiveStatus:
     """can_login, can_post, can_comment (and can_message with another member) at an instant."""
     return await short(svc, platform.status, svc, actor, member_id, at, with_member)  # a refusal is written

@@ -5,7 +5,6 @@ Each route is one line over the domain services; authorization and audit live th
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -13,23 +12,19 @@ from fastapi import APIRouter
 from modconsole.domain import reports
 
 from ..deps import ActorDep, SvcDep
+from .bodies import UtcTime
 
 router = APIRouter()
 
 
 @router.get("/reports/sor", tags=["reports"])
-def report_sor(since: datetime, until: datetime, actor: ActorDep, svc: SvcDep) -> list[dict[str, Any]]:
+def report_sor(since: UtcTime, until: UtcTime, actor: ActorDep, svc: SvcDep) -> list[dict[str, Any]]:
     """Statements of reasons in the DSA Transparency Database's fields, checked."""
-    return reports.statements(svc, actor, _utc(since), _utc(until))
+    return reports.statements(svc, actor, since, until)
 
 
 @router.get("/reports/transparency", tags=["reports"])
-def report_transparency(since: datetime, until: datetime, actor: ActorDep, svc: SvcDep) -> dict[str, Any]:
+def report_transparency(since: UtcTime, until: UtcTime, actor: ActorDep, svc: SvcDep) -> dict[str, Any]:
     """Notices, actions, handling times, SLA breaches and appeals for the period."""
-    return reports.transparency(svc, actor, _utc(since), _utc(until))
+    return reports.transparency(svc, actor, since, until)
 
-
-def _utc(value: datetime) -> datetime:
-    from modconsole.domain.clock import to_utc
-
-    return to_utc(value)
