@@ -1,4 +1,4 @@
-"""`modconsole shift show | handover` (seniors, admins)."""
+"""`modconsole shift show` (seniors, admins) | `handover` (moderators too: SPEC §1)."""
 
 from __future__ import annotations
 

@@ -114,7 +114,7 @@ def _notes(svc: Services, s: Session) -> list[HandoverPublic]:
 
 
 def handover(svc: Services, actor: Actor, body: str) -> HandoverPublic:
-    """Leave a note for the next shift (seniors, admins; audited, the text is not in the audit)."""
+    """Leave a note for the next shift (moderators, seniors, admins; audited, the text is not in the audit)."""
     text = reason_text(body, "a handover note needs some text", limit=5000)
 
     def change(s: Session) -> tuple[HandoverPublic, dict[str, Any]]:

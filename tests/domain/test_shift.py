@@ -36,8 +36,11 @@ def test_depths_breaches_holders_and_notes(svc: Services) -> None:
     for name in ("lea", "drm", "feed"):
         with pytest.raises(Forbidden):
             shift.dashboard(svc, svc.actor(name))
-    with pytest.raises(Forbidden):
-        shift.handover(svc, svc.actor("lea"), "hello")
+    # SPEC §1: the moderator "hands over the shift"; clinical and the platform do not.
+    assert shift.handover(svc, svc.actor("lea"), "hello").body == "hello"
+    for name in ("drm", "feed"):
+        with pytest.raises(Forbidden):
+            shift.handover(svc, svc.actor(name), "hello")
     with pytest.raises(InvalidInput):
         shift.dashboard(svc, svc.actor("ines"), hours=0)
     with pytest.raises(InvalidInput):
