@@ -12,7 +12,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 import httpx
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from modconsole.errors import (
     ClaimHeld,
@@ -76,9 +76,19 @@ class RemoteBackend:
             raise Unavailable(f"cannot reach the modconsole server at {self.base_url}: {exc}") from exc
         if response.status_code >= 400:
             raise _error(response)
-        if model is None or response.status_code == 204:
-            return response.json() if response.content else None
-        return TypeAdapter(model).validate_python(response.json())
+        if response.status_code == 204 or (model is None and not response.content):
+            return None
+        try:
+            body = response.json()
+        except ValueError:  # a proxy's HTML page, a plain-text answer, an empty 200
+            raise Unavailable(f"{_what(response)}, not JSON: is {self.base_url} a modconsole server?") from None
+        if model is None:
+            return body
+        try:
+            return TypeAdapter(model).validate_python(body)
+        except ValidationError:
+            raise Unavailable(f"{_what(response)} with JSON that is not the answer modconsole expects: "
+                              f"is {self.base_url} a modconsole server of this version?") from None
 
     # --- the protocol -------------------------------------------------------------------------------
 
@@ -282,15 +292,22 @@ class RemoteBackend:
                           model=AppealPublic)
 
 
+def _what(response: httpx.Response) -> str:
+    """`GET http://host/path answered HTTP 502 (text/html, 1234 bytes)`: for messages."""
+    kind = response.headers.get("content-type", "no content type").split(";")[0].strip()[:60]
+    return f"{response.request.method} {response.request.url} answered HTTP {response.status_code} ({kind}, {len(response.content)} bytes)"
+
+
 def _error(response: httpx.Response) -> ModconsoleError:
     try:
         body = response.json()
     except ValueError:
-        body = {}
-    if not isinstance(body, dict):
-        body = {}
+        body = None
+    if not isinstance(body, dict) or not ("message" in body or "detail" in body):
+        # not one of the server's answers (a proxy's error page, a plain-text 500): say where and what
+        return BY_STATUS.get(response.status_code, Unavailable)(f"{_what(response)}, not a modconsole answer")
     message = body.get("message")
-    if message is None and response.status_code == 422 and "detail" in body:  # FastAPI's own validation errors
+    if message is None and response.status_code == 422 and isinstance(body.get("detail"), list):  # FastAPI's own validation errors
         message = "; ".join(f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg')}" for d in body["detail"] if isinstance(d, dict))
     message = str(message or f"HTTP {response.status_code} from the server")
     if response.status_code == 409 and body.get("error") == "ClaimHeld":

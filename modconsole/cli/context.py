@@ -24,13 +24,16 @@ err = Console(stderr=True, highlight=False)
 @dataclass
 class State:
     settings: Settings
+    insecure: bool = False  # --insecure / MODCONSOLE_INSECURE=1: a token may go over plain http
 
     def backend(self) -> Any:
         """The backend the options select: local on --db, or remote on --api (token from
-        MODCONSOLE_TOKEN, else the system keyring where `modconsole login` put it)."""
+        MODCONSOLE_TOKEN, else the system keyring where `modconsole login` put it). A token
+        goes over plain http only to a loopback address, unless --insecure (`check_transport`)."""
         if self.settings.api:
             from modconsole.backend.remote import RemoteBackend
 
+            check_transport(self.settings.api, self.insecure)
             return RemoteBackend(self.settings.api, api_token(self.settings.api))
         from modconsole.backend.local import LocalBackend
 
@@ -127,3 +130,57 @@ def api_token(url: str) -> str:
             "(where this machine has no keyring)"
         )
     return token
+
+
+def insecure_from_env() -> bool:
+    import os
+
+    return os.environ.get("MODCONSOLE_INSECURE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 (and ::ffff:127.x) or `localhost` itself — not a name that merely
+    starts with it, nor one a resolver might map anywhere."""
+    import ipaddress
+
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def check_transport(url: str, insecure: bool) -> None:
+    """InvalidInput unless a token may be sent to `url`: https, or http to a loopback host, or
+    plain http anywhere when told `--insecure` (MODCONSOLE_INSECURE=1)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+    except ValueError:
+        raise InvalidInput(f"not a server URL: {url!r} (e.g. https://modconsole.example.org)") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not host:
+        raise InvalidInput(f"not a server URL: {url!r} (e.g. https://modconsole.example.org)")
+    if scheme == "http" and not is_loopback(host) and not insecure:
+        raise InvalidInput(
+            f"refusing to send a token over plain http to {host}, which is not this machine: "
+            "use https, or pass --insecure (MODCONSOLE_INSECURE=1) on a network you trust"
+        )
+
+
+def parse_time_option(text: str, option: str) -> Any:
+    """A CLI time option (ISO 8601; UTC without an offset) as aware UTC; InvalidInput naming
+    the option when it is not a time, or not one the product accepts (`clock.checked_utc`)."""
+    from modconsole.domain.clock import parse_time
+
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{option}: {exc}") from None

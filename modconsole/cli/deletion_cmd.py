@@ -12,7 +12,7 @@ from modconsole.errors import InvalidInput
 from modconsole.safetext import as_text
 from modconsole.schemas import DeletionPublic
 
-from .context import call, emit_json, err, fail, out, parse_case_id
+from .context import call, emit_json, err, fail, out, parse_case_id, parse_time_option
 
 app = typer.Typer(help="Deletion, erasure and temporary-closure requests (clinical team).", no_args_is_help=True,
                   rich_markup_mode=None)
@@ -90,16 +90,14 @@ def decide(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Decide a request (clinical only)."""
-    from modconsole.domain.clock import parse_time
-
     chosen = [name for name, on in (("approve", approve), ("decline", decline), ("contacted", contacted),
                                     ("close_temporarily", close_temporarily)) if on]
     if len(chosen) != 1:
         fail(InvalidInput("say one of --approve, --decline, --contacted, --close-temporarily"))
     try:
-        end = parse_time(until) if until else None
-    except ValueError as exc:
-        fail(InvalidInput(f"--until: {exc}"))
+        end = parse_time_option(until, "--until") if until else None
+    except InvalidInput as exc:
+        fail(exc)
     d = call(ctx, lambda b: b.deletion_decide(parse_case_id(case), chosen[0], reason, end))
     if as_json:
         emit_json(d)

@@ -26,7 +26,7 @@ from . import (
     shift_cmd,
     staff_cmd,
 )
-from .context import State, call, emit_json, err, fail, out, state
+from .context import State, call, emit_json, err, fail, insecure_from_env, out, state
 
 app = typer.Typer(
     name="modconsole",
@@ -58,9 +58,11 @@ def main(
     api: Annotated[str | None, typer.Option("--api", help="URL of a modconsole server [env MODCONSOLE_API]")] = None,
     actor: Annotated[str | None, typer.Option("--as", help="acting staff member (local store) [env MODCONSOLE_AS]")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log what happens (never member text)")] = False,
+    insecure: Annotated[bool, typer.Option("--insecure", help="allow sending the token over plain http to another machine "
+                                           "[env MODCONSOLE_INSECURE=1]")] = False,
 ) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = State(Settings.from_env(db=db, api=api, actor=actor))
+    ctx.obj = State(Settings.from_env(db=db, api=api, actor=actor), insecure=insecure or insecure_from_env())
     if ctx.invoked_subcommand is None:
         tui(ctx)
 
@@ -109,7 +111,8 @@ def demo(
     out.print(f"try: modconsole --db {summary['url']} --as {summary['moderator']} queue list", markup=False)
     if open_console:
         st = state(ctx)
-        ctx.find_root().obj = State(Settings(db=summary["url"], api=None, actor=st.settings.actor or summary["moderator"]))
+        ctx.find_root().obj = State(Settings(db=summary["url"], api=None, actor=st.settings.actor or summary["moderator"]),
+                                    insecure=st.insecure)
         tui(ctx)
 
 
@@ -205,12 +208,17 @@ def serve(
 
 
 @app.command()
-def login(url: str) -> None:
-    """Store a token for the server at URL in the system keyring (asked for, not echoed)."""
+def login(ctx: typer.Context, url: str) -> None:
+    """Store a token for the server at URL in the system keyring (asked for, not echoed).
+    Refused for plain http to another machine unless --insecure, as every --api command is."""
     import keyring
 
-    from .context import KEYRING_SERVICE
+    from .context import KEYRING_SERVICE, check_transport
 
+    try:
+        check_transport(url, state(ctx).insecure)
+    except ModconsoleError as exc:
+        fail(exc)
     token = typer.prompt("token (from `modconsole staff token NAME`)", hide_input=True).strip()
     try:
         keyring.set_password(KEYRING_SERVICE, url.rstrip("/"), token)

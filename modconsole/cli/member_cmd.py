@@ -9,7 +9,7 @@ from rich.text import Text
 
 from modconsole.safetext import as_text
 
-from .context import call, emit_json, out, to_jsonable
+from .context import call, emit_json, out, parse_time_option, to_jsonable
 
 app = typer.Typer(help="Members' histories.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -56,18 +56,9 @@ def status(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Effective status at an instant: can_login, can_post, can_comment (and can_message --with)."""
-    from modconsole.errors import InvalidInput
 
     def run(b: object) -> object:
-        when = None
-        if at is not None:
-            from datetime import UTC, datetime
-
-            try:
-                when = datetime.fromisoformat(at.strip())
-            except ValueError:
-                raise InvalidInput(f"--at is not an ISO 8601 time: {at!r}") from None
-            when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        when = parse_time_option(at, "--at") if at is not None else None
         return b.member_status(member, when, with_member)  # type: ignore[attr-defined]
 
     st = call(ctx, run)

@@ -37,7 +37,15 @@ def create_app(db_url: str, *, clock: Clock | None = None, failures: FailedLogin
 
 
 def create_app_from_env() -> FastAPI:
-    """For uvicorn's factory mode (several workers): the store comes from MODCONSOLE_DB."""
+    """For uvicorn's factory mode (several workers): the store comes from MODCONSOLE_DB; the
+    failed authentications allowed per client address and minute from MODCONSOLE_AUTH_FAILURES
+    (default `guard.FAILURES_PER_WINDOW`; each worker counts its own)."""
+    import os
+
     from modconsole.config import Settings
 
-    return create_app(Settings.from_env().db)
+    from .guard import FAILURES_PER_WINDOW
+
+    raw = os.environ.get("MODCONSOLE_AUTH_FAILURES", "").strip()
+    limit = int(raw) if raw.isdigit() and int(raw) >= 1 else FAILURES_PER_WINDOW
+    return create_app(Settings.from_env().db, failures=FailedLogins(limit=limit))

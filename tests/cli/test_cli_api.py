@@ -183,3 +183,123 @@ def test_the_cli_says_the_same_with_api_as_with_db(tmp_path: Path) -> None:
         assert got_local == got_remote, f"{who}: modconsole {' '.join(args)}"
     codes = [code for code, _ in local]
     assert codes.count(0) >= 15 and any(c != 0 for c in codes), "the session has successes and refusals"
+
+
+# --- a server that is not modconsole, and plain http to another machine --------------------------
+
+
+class Tiny:
+    """A tiny HTTP server on a free port, in a thread: answers every request with one canned
+    answer, and records the Authorization headers it received."""
+
+    def __init__(self, status: int, content_type: str | None, body: bytes, host: str = "127.0.0.1") -> None:
+        import http.server
+        import threading
+
+        seen: list[str | None] = []
+        self.seen = seen
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                seen.append(self.headers.get("Authorization"))
+                self.send_response(status)
+                if content_type:
+                    self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer((host, 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+NOT_JSON = [
+    (502, "text/html", b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
+    (500, "text/plain", b"Internal Server Error"),
+    (200, None, b""),
+    (200, "text/html; charset=utf-8", b"<!doctype html><title>captive portal</title>"),
+    (200, "application/json", b'{"unexpected": true}'),
+]
+
+
+@pytest.mark.parametrize(("status", "kind", "body"), NOT_JSON)
+def test_an_answer_that_is_not_modconsole_is_a_clear_error(status: int, kind: str | None, body: bytes) -> None:
+    """A proxy's HTML 502, a plain-text 500, an empty 200: exit 1, naming the URL and the status,
+    never a traceback."""
+    tiny = Tiny(status, kind, body)
+    try:
+        url = f"http://127.0.0.1:{tiny.port}"
+        for args in (["queue", "list"], ["staff", "list"], ["member", "status", "u1"]):
+            r = CliRunner().invoke(app, ["--api", url, *args], env={"MODCONSOLE_TOKEN": "mct_x"})
+            assert r.exit_code == 1, (args, r.output, r.exception)
+            assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+            said = " ".join(r.output.split())  # the error console wraps long lines
+            assert f"{url}/" in said and f"HTTP {status}" in said and "Traceback" not in said, r.output
+    finally:
+        tiny.close()
+
+
+def _outside_address() -> str | None:
+    """An address of this machine that is not loopback, if it has one."""
+    import socket
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect(("192.0.2.1", 9))  # no packet is sent: only the route is chosen
+        address = str(s.getsockname()[0])
+    except OSError:
+        return None
+    finally:
+        s.close()
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+def test_no_token_over_plain_http_to_another_machine_unless_insecure(monkeypatch: pytest.MonkeyPatch) -> None:
+    address = _outside_address()
+    if address is None:
+        pytest.skip("this machine has no address but loopback")
+    tiny = Tiny(200, "application/json", b"[]", host="0.0.0.0")
+    try:
+        url = f"http://{address}:{tiny.port}"
+        r = CliRunner().invoke(app, ["--api", url, "queue", "list"], env={"MODCONSOLE_TOKEN": "mct_secret"})
+        said = " ".join(r.output.split())
+        assert r.exit_code == 1 and "--insecure" in said and address in said, r.output
+        assert tiny.seen == [], "the token was sent"
+        r = CliRunner().invoke(app, ["--api", url, "login", url], env={"MODCONSOLE_TOKEN": ""}, input="mct_secret\n")
+        assert r.exit_code == 1 and "--insecure" in r.output and "token (from" not in r.output, r.output
+        r = CliRunner().invoke(app, ["--insecure", "--api", url, "queue", "list"], env={"MODCONSOLE_TOKEN": "mct_secret"})
+        assert r.exit_code == 0, r.output
+        r = CliRunner().invoke(app, ["--api", url, "queue", "list"], env={"MODCONSOLE_TOKEN": "mct_secret", "MODCONSOLE_INSECURE": "1"})
+        assert r.exit_code == 0, r.output
+        assert tiny.seen == ["Bearer mct_secret"] * 2
+        local = f"http://127.0.0.1:{tiny.port}"  # loopback: no --insecure needed
+        assert CliRunner().invoke(app, ["--api", local, "queue", "list"], env={"MODCONSOLE_TOKEN": "mct_secret"}).exit_code == 0
+    finally:
+        tiny.close()
+
+
+def test_which_urls_may_carry_a_token_in_the_clear() -> None:
+    """Plain http only to this machine: 127.0.0.0/8, ::1, localhost. https anywhere."""
+    from modconsole.cli.context import check_transport
+    from modconsole.errors import InvalidInput
+
+    allowed = ["http://127.0.0.1:8787", "http://127.8.9.10", "http://[::1]:8787", "http://localhost:8787",
+               "http://LOCALHOST.", "https://modconsole.example.org", "https://192.0.2.5:8443"]
+    refused = ["http://192.0.2.5:8787", "http://modconsole.example.org", "http://localhost.example.org",
+               "http://127.0.0.1.nip.io", "http://[::ffff:192.0.2.5]", "http://0.0.0.0:8787", "ftp://127.0.0.1", "nonsense"]
+    for url in allowed:
+        check_transport(url, insecure=False)
+    for url in refused:
+        with pytest.raises(InvalidInput):
+            check_transport(url, insecure=False)
+    for url in refused[:5]:
+        check_transport(url, insecure=True)
