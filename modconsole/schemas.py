@@ -157,6 +157,13 @@ class AuditVerifyResult(BaseModel):
     anchor_ok: bool | None = None  # an anchor given: the recorded head is still in the log
 
 
+class AuditKeyRotation(BaseModel):
+    """A rotated audit key: the id it retired and the one now signing (never the secrets)."""
+
+    retired: str
+    current: str
+
+
 class LexiconTermPublic(BaseModel):
     term: str
     category: str

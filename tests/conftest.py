@@ -7,6 +7,8 @@ Each PostgreSQL test gets its own database, copied from a migrated template.
 from __future__ import annotations
 
 import itertools
+import os
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -18,6 +20,11 @@ from modconsole.domain.service import Services
 from modconsole.domain.store import Store
 
 from .pg import Cluster
+
+# Audit keys of the test stores go to a directory of this run, never the user's config dir;
+# `modconsole serve` and CLI subprocesses inherit it through the environment.
+os.environ["MODCONSOLE_AUDIT_KEY_DIR"] = tempfile.mkdtemp(prefix="modconsole-audit-keys-")
+os.environ.pop("MODCONSOLE_AUDIT_KEY_FILE", None)
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 _db_numbers = itertools.count()

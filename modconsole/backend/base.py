@@ -14,6 +14,7 @@ from typing import IO, Any, Protocol
 from modconsole.schemas import (
     AppealPublic,
     AuditEntryPublic,
+    AuditKeyRotation,
     AuditVerifyResult,
     BulkResult,
     BulkRow,
@@ -108,6 +109,11 @@ class Backend(Protocol):
     def audit_verify(self, anchor_entries: int | None = None, anchor_head: str | None = None) -> AuditVerifyResult:
         """Walk the chain (admin); with an anchor (entries, head) recorded earlier, also check that
         entry `anchor_entries` still carries `anchor_head`, so a removed tail is detected."""
+        ...
+
+    def audit_rotate_key(self) -> AuditKeyRotation:
+        """A new audit key version (admin); the rotation is itself an entry. Raises Forbidden
+        (audited), Unavailable (the key file cannot be read or written)."""
         ...
 
     def lexicon_list(self) -> list[LexiconTermPublic]:

@@ -31,6 +31,7 @@ from modconsole.domain.store import Store
 from modconsole.schemas import (
     AppealPublic,
     AuditEntryPublic,
+    AuditKeyRotation,
     AuditVerifyResult,
     BulkResult,
     BulkRow,
@@ -133,6 +134,9 @@ class LocalBackend:
 
     def audit_verify(self, anchor_entries: int | None = None, anchor_head: str | None = None) -> AuditVerifyResult:
         return audit.verify_chain(self.services, self.actor, anchor_entries, anchor_head)
+
+    def audit_rotate_key(self) -> AuditKeyRotation:
+        return audit.rotate_key(self.services, self.actor)
 
     # lexicons
     def lexicon_list(self) -> list[LexiconTermPublic]:

@@ -27,6 +27,7 @@ from modconsole.errors import (
 from modconsole.schemas import (
     AppealPublic,
     AuditEntryPublic,
+    AuditKeyRotation,
     AuditVerifyResult,
     BulkResult,
     BulkRow,
@@ -183,6 +184,9 @@ class RemoteBackend:
         if anchor_entries is not None and anchor_head is not None:
             params = {"anchor_entries": anchor_entries, "anchor_head": anchor_head}
         return self._call("GET", "/audit/verify", params=params, model=AuditVerifyResult)  # type: ignore[no-any-return]
+
+    def audit_rotate_key(self) -> AuditKeyRotation:
+        return self._call("POST", "/audit/rotate-key", model=AuditKeyRotation)  # type: ignore[no-any-return]
 
     def lexicon_list(self) -> list[LexiconTermPublic]:
         return self._call("GET", "/lexicon", model=list[LexiconTermPublic])  # type: ignore[no-any-return]

@@ -1,9 +1,8 @@
-"""`modconsole audit verify | list`."""
+"""`modconsole audit verify | rotate-key | list`."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -47,11 +46,23 @@ def verify(
     else:
         err.print(f"audit log BROKEN at entry {r.first_bad_id}: {r.problem} ({r.entries} entries verified before it)", markup=False)
     if r.ok and anchor is not None:
-        tmp = anchor.with_name(anchor.name + ".tmp")
-        tmp.write_text(json.dumps({"entries": r.entries, "head": r.head}) + "\n", encoding="utf-8")
-        os.replace(tmp, anchor)
+        from modconsole.domain.files import write_private
+
+        write_private(anchor, json.dumps({"entries": r.entries, "head": r.head}) + "\n")  # 0600, atomically
     if not r.ok:
         raise typer.Exit(1)
+
+
+@app.command("rotate-key")
+def rotate_key(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Start signing the log with a new audit key (admin). The old key stays in the key file, so
+    older entries still verify; the rotation is itself an entry. Back up the key file again."""
+    r = call(ctx, lambda b: b.audit_rotate_key())
+    if as_json:
+        emit_json(r)
+    else:
+        out.print(f"audit key rotated: {r.retired} retired, {r.current} signs from now on; back up the key file again",
+                  markup=False)
 
 
 @app.command("list")

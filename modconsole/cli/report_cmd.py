@@ -68,5 +68,7 @@ def sor(
     if out_file is None:
         typer.echo(text, nl=False)
         return
-    out_file.write_text(text, encoding="utf-8")
+    from modconsole.domain.files import write_private
+
+    write_private(out_file, text)  # 0600: statements name decisions on members
     out.print(f"{len(rows)} statements of reasons written to {out_file}", markup=False)

@@ -1,4 +1,14 @@
-"""The audit log: one entry per action or refused attempt, chained by hash.
+"""The audit log: one entry per action or refused attempt, chained by a keyed hash.
+
+Each entry carries `key_id` and an HMAC-SHA-256, under that key, of the previous entry's hash
+and its own fields: the key lives outside the database (`domain/audit_key.py`), so whoever can
+write the database but has not the key cannot add, rewrite or re-chain an entry without
+`audit verify` reporting it as not authentic — nor can the same program run with another key
+against a copy of the store. Entries written before keying (`key_id` NULL) keep their unkeyed
+SHA-256 chain; the first keyed entry covers their head, and no unkeyed entry may follow it. A
+store with a key whose log has entries but no keyed one was rewritten. A key rotation
+(`audit rotate-key`) is itself an entry, `audit.key_rotated`, signed with the new key and
+naming the key it retires; an entry signed later with a retired key is not authentic.
 
 Each entry's hash covers the previous entry's hash and every field of the entry except the
 free-text `reason`, whose SHA-256 digest is covered instead. Editing, removing or reordering
@@ -13,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,21 +33,26 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 from sqlmodel import Session
 
-from modconsole.schemas import AuditEntryPublic, AuditVerifyResult
+from modconsole.schemas import AuditEntryPublic, AuditKeyRotation, AuditVerifyResult
 
 from .clock import to_utc
 from .models import AuditEntry
 
 GENESIS = "0" * 64
 ERASURE_ACTION = "member.erase"  # its detail lists the entries whose reasons it blanked
+ROTATION_ACTION = "audit.key_rotated"
+KEYED_ACTION = "audit.keyed"
+STORE_KEY = "modconsole.store"  # Store.write() puts itself in session.info under this name
 
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def entry_hash(entry: AuditEntry) -> str:
-    """The hash an entry must carry, given its fields and its `prev_hash`."""
+def entry_hash(entry: AuditEntry, ring: Any = None) -> str:
+    """The hash an entry must carry, given its fields and its `prev_hash`: HMAC-SHA-256 under
+    the key `entry.key_id` of `ring` (an audit_key.KeyRing), or the legacy SHA-256 when the
+    entry has no key id. Raises KeyError for a key the ring does not hold."""
     at = to_utc(entry.at).isoformat(timespec="microseconds")
     body = {
         "id": entry.id,
@@ -51,8 +67,13 @@ def entry_hash(entry: AuditEntry) -> str:
         "detail": entry.detail,
         "reason_digest": entry.reason_digest,
     }
+    key_id = getattr(entry, "key_id", None)
+    if key_id is None:
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return _digest(entry.prev_hash + "\n" + canonical)
+    body["key_id"] = key_id
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return _digest(entry.prev_hash + "\n" + canonical)
+    return str(ring.sign(key_id, entry.prev_hash + "\n" + canonical))
 
 
 # Built once: constructing a statement costs more than running it on this path.
@@ -77,7 +98,13 @@ def append(
     """Append one entry inside the caller's transaction (which must hold the chain lock).
 
     `session` is an ORM Session or a Core Connection: the row goes in with one Core INSERT
-    (no unit-of-work flush), so a refusal costs two statements."""
+    (no unit-of-work flush), so a refusal costs two statements. The entry is signed with the
+    store's current audit key (the session was opened by `Store.write()`/`write_conn()`, which
+    leave the store in `session.info`); raises Unavailable when the key file is missing."""
+    store = session.info.get(STORE_KEY)
+    if store is None:
+        raise RuntimeError("audit.append needs a session opened by Store.write() or Store.write_conn()")
+    ring = store.audit_keys()
     last = session.execute(_LAST).first()
     fields: dict[str, Any] = {
         "id": (last[0] + 1) if last else 1,  # gapless under the chain lock
@@ -93,8 +120,9 @@ def append(
         "reason": reason,
         "reason_digest": None if reason is None else _digest(reason),
         "prev_hash": last[1] if last else GENESIS,
+        "key_id": ring.current,
     }
-    fields["hash"] = entry_hash(SimpleNamespace(**fields))  # type: ignore[arg-type]
+    fields["hash"] = entry_hash(SimpleNamespace(**fields), ring)  # type: ignore[arg-type]
     session.execute(_INSERT, fields)
     return SimpleNamespace(**fields)
 
@@ -109,11 +137,17 @@ class VerifyResult:
     erased_reasons: int = 0
 
 
-def verify(session: Session, batch: int = 5000) -> VerifyResult:
-    """Walk the whole chain in id order; stop at the first entry that does not hold."""
+def verify(session: Session, ring: Any = None, batch: int = 5000) -> VerifyResult:
+    """Walk the whole chain in id order; stop at the first entry that does not hold. `ring`
+    is the store's audit key ring (`Store.audit_keys()`, taken from the session's store when
+    not given)."""
+    if ring is None:
+        ring = session.info[STORE_KEY].audit_keys()
     prev_hash = GENESIS
     prev_id: int | None = None
     count = 0
+    keyed = False
+    retired: set[str] = set()
     blanked: list[int] = []  # reasons gone: fine only when a later erasure entry lists them
     erased: set[int] = set()
     for entry in _stream(session, batch):
@@ -124,8 +158,30 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
                 f"entry {entry.id} does not follow {where}: an entry before it was removed, "
                 "inserted or reordered",
             )
-        if entry.hash != entry_hash(entry):
-            return VerifyResult(False, count, prev_hash, entry.id, f"entry {entry.id} was edited: its hash does not match its fields")
+        if entry.key_id is None:
+            if keyed:
+                return VerifyResult(False, count, prev_hash, entry.id,
+                                    f"entry {entry.id} is not authentic: it was written without the audit key, "
+                                    "after the log was keyed")
+            if entry.hash != entry_hash(entry):
+                return VerifyResult(False, count, prev_hash, entry.id, f"entry {entry.id} was edited: its hash does not match its fields")
+        else:
+            if entry.key_id not in ring.keys:
+                return VerifyResult(False, count, prev_hash, entry.id,
+                                    f"entry {entry.id} is not authentic: it is signed with a key this store does not have "
+                                    f"({entry.key_id!r}; written by another copy of the program, or the key file is not this store's)")
+            if entry.key_id in retired:
+                return VerifyResult(False, count, prev_hash, entry.id,
+                                    f"entry {entry.id} is not authentic: it is signed with the key {entry.key_id!r}, "
+                                    "retired by an earlier rotation")
+            if entry.hash != entry_hash(entry, ring):
+                return VerifyResult(False, count, prev_hash, entry.id,
+                                    f"entry {entry.id} is not authentic or was edited: its signature does not match its fields")
+            keyed = True
+            if entry.action == ROTATION_ACTION and entry.outcome == "ok" and isinstance(entry.detail, dict):
+                old = entry.detail.get("retired")
+                if isinstance(old, str) and old != entry.key_id:
+                    retired.add(old)
         if entry.reason is not None and entry.reason_digest != _digest(entry.reason):
             return VerifyResult(False, count, prev_hash, entry.id, f"entry {entry.id} was edited: its reason does not match its digest")
         if entry.reason is None and entry.reason_digest is not None:
@@ -134,6 +190,9 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
             erased.update(int(i) for i in entry.detail.get("blanked_reasons", []) if isinstance(i, int))
         prev_hash, prev_id = entry.hash, entry.id
         count += 1
+    if count and not keyed:
+        return VerifyResult(False, count, prev_hash, None,
+                            "the log has no entry signed with this store's audit key: it was rewritten without the key")
     unexplained = [i for i in blanked if i not in erased]
     if unexplained:
         return VerifyResult(False, count, prev_hash, unexplained[0],
@@ -179,8 +238,9 @@ def verify_chain(svc: Any, actor: Any, anchor_entries: int | None = None, anchor
     `anchor_entries` is still there with that hash: removing the newest entries, which the chain
     alone cannot show, is then detected."""
     svc.check(actor, "audit.verify")
+    ring = svc.store.audit_keys()
     with svc.store.read() as s:
-        r = verify(s)
+        r = verify(s, ring)
         result = AuditVerifyResult(ok=r.ok, entries=r.entries, head=r.head, first_bad_id=r.first_bad_id, problem=r.problem,
                                    erased_reasons=r.erased_reasons)
         if r.ok and anchor_entries is not None and anchor_head is not None:
@@ -193,3 +253,17 @@ def verify_chain(svc: Any, actor: Any, anchor_entries: int | None = None, anchor
             else:
                 result.anchor_ok = True
     return result
+
+
+def rotate_key(svc: Any, actor: Any) -> AuditKeyRotation:
+    """A new audit key version (admin): written to the key file, then the rotation entry,
+    signed with the new key and naming the one it retires. Returns the two key ids."""
+    from . import audit_key
+
+    svc.check(actor, "audit.rotate_key")
+    old = svc.store.audit_keys()
+    new = audit_key.rotate(old)
+    svc.store.set_audit_keys(new)
+    detail = {"retired": old.current, "new_key": new.current, "nonce": secrets.token_hex(4)}
+    svc.perform(actor, "audit.rotate_key", lambda s: (None, detail), target_type="audit", audit_action=ROTATION_ACTION)
+    return AuditKeyRotation(retired=old.current, current=new.current)

@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "shift.view": frozenset({"senior", "admin"}),
     "shift.handover": frozenset({"moderator", "senior", "admin"}),  # SPEC §1 moderator: "hands over the shift"
     "audit.verify": frozenset({"admin"}),
+    "audit.rotate_key": frozenset({"admin"}),
     "lexicon.list": frozenset({"moderator", "senior", "admin"}),
     "lexicon.edit": frozenset({"admin"}),
     "vault.read": frozenset({"clinical", "admin"}),
@@ -100,6 +101,7 @@ PHRASES = {
     "shift.view": "see the shift dashboard (seniors and admins do)",
     "shift.handover": "write handover notes (moderators, seniors and admins do)",
     "audit.verify": "verify the audit log (an admin does)",
+    "audit.rotate_key": "rotate the audit key (an admin does)",
     "lexicon.list": "see the lexicons",
     "lexicon.edit": "edit the lexicons (an admin does)",
     "vault.read": "read registration data (the clinical team and admins do, with a reason)",

@@ -391,6 +391,16 @@ class AuditEntry(SQLModel, table=True):
     reason_digest: str | None = Field(default=None, max_length=64)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    key_id: str | None = Field(default=None, max_length=32)  # the audit key that signed it; None: legacy, unkeyed
+
+
+class StoreMeta(SQLModel, table=True):
+    """Facts about the store itself: `store_id` names its audit key file (domain/audit_key.py)."""
+
+    __tablename__ = "store_meta"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=256)
 
 
 class LexiconChange(SQLModel, table=True):

@@ -9,6 +9,7 @@ PostgreSQL is reached by URL with psycopg 3 (`postgresql://…` is rewritten to
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +26,11 @@ from sqlmodel import Session, create_engine
 
 from modconsole.errors import InvalidInput, StoreBusy, Unavailable
 
+from . import audit_key
 from .clock import Clock, SystemClock
+from .files import looser_than_private, make_private, private_dir
+
+STORE_KEY = "modconsole.store"  # = audit.STORE_KEY: audit.append finds the store (and its key) here
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -60,7 +65,9 @@ def normalize_url(url: str) -> str:
 
 def _sqlite_engine(url: str, immediate: bool, busy_ms: int | None = None) -> Engine:
     busy_ms = _busy_timeout_ms() if busy_ms is None else busy_ms
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_ms / 1000})
+    # hide_parameters: an error's text (which may reach a log) never carries member data
+    engine = create_engine(url, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": busy_ms / 1000})
+    database = make_url(url).database or ""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -72,6 +79,8 @@ def _sqlite_engine(url: str, immediate: bool, busy_ms: int | None = None) -> Eng
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA secure_delete=ON")  # freed space is zeroed: erasure leaves no bytes behind
         cur.close()
+        for suffix in ("", "-wal", "-shm"):  # SQLite gives -wal/-shm the file's mode; made sure here all the same
+            make_private(Path(database + suffix))
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -87,7 +96,7 @@ def _postgres_engine(url: str) -> Engine:
     """A pooled psycopg engine. A connection idle for more than IDLE_PING_S is pinged before
     use (one that died with a server restart is replaced, not handed out); a busy one is not:
     `pool_pre_ping` pinged on every checkout, a round trip that cost a fifth of an API claim."""
-    engine = create_engine(url, pool_size=10, max_overflow=20, connect_args={"prepare_threshold": None, "connect_timeout": 10})
+    engine = create_engine(url, hide_parameters=True, pool_size=10, max_overflow=20, connect_args={"prepare_threshold": None, "connect_timeout": 10})
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
@@ -121,7 +130,15 @@ class Store:
             database = parsed.database or ""
             if database in ("", ":memory:"):
                 raise InvalidInput("an in-memory SQLite store is not supported: give a file path")
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            path = Path(database).expanduser()
+            private_dir(path.parent)
+            if not path.exists():  # 0600 from its first byte, whatever the umask
+                try:
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                except FileExistsError:
+                    pass
+            else:
+                self._warn_if_loose(path)
             self.engine = _sqlite_engine(self.url, immediate=False)
             self._write_engine = _sqlite_engine(self.url, immediate=True)
             self._nowait_engine = _sqlite_engine(self.url, immediate=True, busy_ms=0)
@@ -132,6 +149,66 @@ class Store:
             self._write_engine = self._nowait_engine = self.engine
         else:
             raise InvalidInput(f"unsupported database {self.dialect!r}: use sqlite:///PATH or postgresql://…")
+        self._keys: audit_key.KeyRing | None = None
+
+    @staticmethod
+    def _warn_if_loose(path: Path) -> None:
+        """One line on stderr for each part of an existing store that others may read."""
+        parts = [path.parent, path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+        for p in looser_than_private(parts):
+            fix = "chmod 700" if p.is_dir() else "chmod 600"
+            sys.stderr.write(f"modconsole: warning: {p} can be read by other users of this machine "
+                             f"(it holds the registration vault): run `{fix} {p}`\n")
+
+    # --- the audit key (domain/audit_key.py) ---------------------------------------------------
+
+    def store_id(self) -> str:
+        """The store's random id, which names its audit key file."""
+        from .models import StoreMeta
+
+        with self._reachable(), Session(self.engine) as s:
+            row = s.get(StoreMeta, "store_id")
+        if row is None:
+            raise Unavailable(f"the store at {self.display_url()} has no id: run `modconsole init` to upgrade it",
+                              title="Store needs an upgrade")
+        return row.value
+
+    def audit_keys(self) -> audit_key.KeyRing:
+        """The audit key ring, loaded once (again when another process rotated the key).
+        Raises Unavailable when the key file is missing or damaged."""
+        if self._keys is None:
+            self._keys = audit_key.load(self.store_id())
+        else:
+            self._keys = audit_key.reload_if_changed(self._keys)
+        return self._keys
+
+    def set_audit_keys(self, ring: audit_key.KeyRing) -> None:
+        self._keys = ring
+
+    def _ensure_audit_key(self) -> None:
+        """After a migration: make the key of a store that has none, and key its log. A store
+        whose log is already keyed but whose key file is missing fails: never a new key silently."""
+        from sqlalchemy import func, select
+
+        from .models import AuditEntry
+
+        store_id = self.store_id()
+        path = audit_key.key_path(store_id)
+        if path.exists():
+            return
+        with Session(self.engine) as s:
+            keyed = s.execute(select(func.count()).select_from(AuditEntry).where(AuditEntry.key_id.is_not(None))).scalar()  # type: ignore[union-attr]
+            entries = s.execute(select(func.count()).select_from(AuditEntry)).scalar()
+        if keyed:
+            audit_key.load(store_id)  # raises Unavailable naming the path
+        self._keys = audit_key.create(store_id)
+        if entries:
+            from . import audit
+
+            with self.write() as s:
+                self.lock_audit_chain(s)
+                audit.append(s, at=self.clock.now(), staff_id=None, staff_name="system", role="system",
+                             action=audit.KEYED_ACTION, detail={"legacy_entries": entries, "key_id": self._keys.current})
 
     @property
     def is_sqlite(self) -> bool:
@@ -146,14 +223,14 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reads; nothing it does is committed."""
-        with self._reachable(), Session(self.engine, expire_on_commit=False) as session:
+        with self._reachable(), Session(self.engine, expire_on_commit=False, info={STORE_KEY: self}) as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session in one write transaction: committed on success, rolled back on any error."""
         engine = self._nowait_engine if _NO_WAIT.get() else self._write_engine
-        with self._reachable(), Session(engine, expire_on_commit=False) as session:
+        with self._reachable(), Session(engine, expire_on_commit=False, info={STORE_KEY: self}) as session:
             try:
                 yield session
                 session.commit()
@@ -167,6 +244,7 @@ class Store:
         (a refused attempt's audit entry): committed on success, rolled back on any error."""
         engine = self._nowait_engine if _NO_WAIT.get() else self._write_engine
         with self._reachable(), engine.begin() as conn:
+            conn.info[STORE_KEY] = self
             yield conn
 
     @contextmanager
@@ -251,6 +329,7 @@ class Store:
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+        self._ensure_audit_key()
 
     def is_initialized(self) -> bool:
         return inspect(self.engine).has_table("alembic_version") and inspect(self.engine).has_table("audit_entry")

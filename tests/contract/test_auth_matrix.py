@@ -490,6 +490,10 @@ ROWS: list[Row] = [
     Row(
         "audit_verify", P["audit.verify"], "audit.verify", lambda b, fx: b.audit_verify(), lambda r, fx: r.ok
     ),
+    Row(
+        "audit_rotate_key", P["audit.rotate_key"], "audit.key_rotated", lambda b, fx: b.audit_rotate_key(),
+        lambda r, fx: r.current != r.retired
+    ),
     # lexicons and policy (the policy is read under "queue.list": the SLAs are on the board)
     Row(
         "lexicon_list",

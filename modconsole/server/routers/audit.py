@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from modconsole.domain import audit as audit_mod
-from modconsole.schemas import AuditEntryPublic, AuditVerifyResult
+from modconsole.schemas import AuditEntryPublic, AuditKeyRotation, AuditVerifyResult
 
 from ..deps import ActorDep, SvcDep
 
@@ -32,3 +32,10 @@ def audit_verify(actor: ActorDep, svc: SvcDep,
     """Walk the hash chain; names the first bad entry (admin). With an anchor recorded earlier
     outside the database, also detects that the newest entries were removed."""
     return audit_mod.verify_chain(svc, actor, anchor_entries, anchor_head)
+
+
+@router.post("/audit/rotate-key", tags=["audit"])
+def audit_rotate_key(actor: ActorDep, svc: SvcDep) -> AuditKeyRotation:
+    """A new version of the audit key, kept beside the old ones in the server's key file (admin);
+    the rotation is itself an entry."""
+    return audit_mod.rotate_key(svc, actor)
