@@ -10,11 +10,13 @@ from pathlib import Path
 
 
 def private_dir(path: Path) -> Path:
-    """Create `path` (and missing parents) 0700; an existing directory is left as it is."""
+    """Create `path` 0700 (missing parents as the umask says); an existing directory is left
+    as it is."""
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
         old = os.umask(0o077)
         try:
-            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.mkdir(exist_ok=True, mode=0o700)
         finally:
             os.umask(old)
         os.chmod(path, 0o700)
