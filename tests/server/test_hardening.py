@@ -184,6 +184,8 @@ def test_out_of_range_times_are_422_naming_the_field(served: tuple[Server, dict[
     server, issued = served
     root = {"Authorization": f"Bearer {issued['root']}"}
     feed = {"Authorization": f"Bearer {issued['feed']}"}
+    member = json.dumps({"type": "member", "id": "u1", "handle": "lune"}).encode()
+    assert httpx.post(server.url + "/events", content=member, headers=feed).json()["events"] == 1  # the query reaches SQL
     asks = [
         ("GET", "/members/u1/status", {"at": "0001-01-01T00:00:00+14:00"}, None, feed, "at"),
         ("GET", "/members/u1/status", {"at": "9999-12-31T23:59:59-14:00"}, None, feed, "at"),
