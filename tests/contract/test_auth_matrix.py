@@ -264,7 +264,7 @@ def period() -> tuple[datetime, datetime]:
 
 
 # Actions checked under another permission and audited as what was attempted
-AUDITED_AS = {"staff.role", "staff.deactivate", "account.reopen", "sanction.bulk"}
+AUDITED_AS = {"staff.role", "staff.deactivate", "account.reopen", "sanction.bulk", "audit.key_rotated"}
 
 
 @dataclass(frozen=True)
