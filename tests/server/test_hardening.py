@@ -310,6 +310,9 @@ def test_failed_authentications_are_limited_per_address_and_audited_aggregated(s
     entries = _auth_entries(sqlite)
     assert len(entries) == 4 and entries[3].detail["previous_window_failures"] == 14  # 25 in the window, 11 told
     assert all("mct_" not in json.dumps(e.detail) for e in entries)  # never a token
+    from modconsole.domain.audit import verify_chain
+
+    assert verify_chain(svc, svc.actor("root")).ok  # the entries are links of the chain like any other
 
 
 def test_a_failure_count_no_entry_told_is_written_at_shutdown(sqlite: Store, clock: FixedClock) -> None:
