@@ -17,12 +17,12 @@ app = typer.Typer(help="Compliance reports (EU DSA).", no_args_is_help=True, ric
 
 
 def _period(since: str, until: str):  # type: ignore[no-untyped-def]
-    from modconsole.domain.clock import parse_time
+    from .context import parse_time_option
 
     try:
-        return parse_time(since), parse_time(until)
-    except ValueError as exc:
-        fail(InvalidInput(f"--since/--until: {exc}"))
+        return parse_time_option(since, "--since"), parse_time_option(until, "--until")
+    except InvalidInput as exc:
+        fail(exc)
 
 
 @app.command()

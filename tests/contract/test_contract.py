@@ -291,6 +291,7 @@ def test_bulk_sanctions(setup) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_staff_roles_and_deactivation(setup) -> None:  # type: ignore[no-untyped-def]
+    from modconsole.backend.remote import RemoteBackend
     from modconsole.errors import Conflict, Unauthenticated
 
     _, backend = setup
@@ -314,7 +315,12 @@ def test_staff_roles_and_deactivation(setup) -> None:  # type: ignore[no-untyped
     with pytest.raises(Conflict, match="yourself|last active admin"):
         root.staff_active("root", False)
     assert root.staff_active("sam", True).active is True
-    assert backend("sam").queue_list() == []
+    if isinstance(root, RemoteBackend):  # tokens issued before the deactivation stay dead (issue 14)
+        with pytest.raises(Unauthenticated):
+            backend("sam").queue_list()
+        assert RemoteBackend(root.base_url, root.staff_token("sam")).queue_list() == []
+    else:
+        assert backend("sam").queue_list() == []
 
 
 def test_shift_dashboard_and_handover(setup) -> None:  # type: ignore[no-untyped-def]

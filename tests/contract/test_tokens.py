@@ -20,7 +20,8 @@ from .conftest import Server
 
 
 @pytest.fixture
-def served(sqlite):  # type: ignore[no-untyped-def]
+def served(sqlite, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("MODCONSOLE_AUTH_FAILURES", "1000")  # these tests replay many bad tokens on purpose
     make_services(sqlite)
     svc = Services(Store(sqlite.url))  # the real clock, as the server's
     server = Server(sqlite.url)
@@ -163,12 +164,15 @@ def test_a_revoked_token_replayed_is_refused_and_stays_dead(served) -> None:  # 
     assert new.whoami.name == "lea" and new.case_claim(case).claimed_by == "lea"
     new.case_release(case)
     replay_all()
-    # nor does deactivating and reactivating lea
+    # nor does deactivating and reactivating lea: every token issued before stays dead
     root.staff_active("lea", False)
     root.staff_active("lea", True)
-    assert new.queue_list()[0].id == case
+    with pytest.raises(Unauthenticated):
+        new.queue_list()
+    newest = RemoteBackend(server.url, root.staff_token("lea"))
+    assert newest.queue_list()[0].id == case
     replay_all()
-    assert root.staff_token_revoke("lea") == 1  # only the new token was still live
+    assert root.staff_token_revoke("lea") == 1  # only the newest token was still live
     # what lea's live tokens did, and nothing more
     by_lea = select(AuditEntry.action).where(AuditEntry.staff_name == "lea", AuditEntry.outcome == "ok")
     with svc.store.read() as s:
