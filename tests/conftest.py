@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import text
 
 from modconsole.domain import staff
 from modconsole.domain.clock import FixedClock
@@ -60,7 +63,21 @@ def sqlite_store(tmp_path, clock) -> Store:  # type: ignore[no-untyped-def]
 def postgres_store(cluster: Cluster, clock) -> Store:  # type: ignore[no-untyped-def]
     name = f"t{next(_db_numbers)}"
     cluster.sql(f"CREATE DATABASE {name} TEMPLATE tmpl")
-    return Store(cluster.url(name), clock=clock)
+    store = Store(cluster.url(name), clock=clock)
+    _own_audit_key(store)
+    return store
+
+
+def _own_audit_key(store: Store) -> None:
+    """A database copied from the template has the template's store id, hence its key file:
+    each gets an id and a copy of the key of its own, so that one test's key rotation does not
+    reach the others."""
+    from modconsole.domain import audit_key
+
+    new = secrets.token_hex(16)
+    shutil.copy(audit_key.key_path(store.store_id()), audit_key.key_path(new))
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE store_meta SET value = :v WHERE key = 'store_id'"), {"v": new})
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

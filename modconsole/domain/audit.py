@@ -6,9 +6,15 @@ write the database but has not the key cannot add, rewrite or re-chain an entry 
 `audit verify` reporting it as not authentic — nor can the same program run with another key
 against a copy of the store. Entries written before keying (`key_id` NULL) keep their unkeyed
 SHA-256 chain; the first keyed entry covers their head, and no unkeyed entry may follow it. A
-store with a key whose log has entries but no keyed one was rewritten. A key rotation
-(`audit rotate-key`) is itself an entry, `audit.key_rotated`, signed with the new key and
-naming the key it retires; an entry signed later with a retired key is not authentic.
+store with a key whose log has entries but no keyed one was rewritten.
+
+One key signs at a time, and the chain itself says which: the key of the entry before. A key
+rotation (`audit rotate-key`) is the only entry that may change it: `audit.key_rotated`,
+signed with the new key and naming in `retired` the key it takes over from (the key file gets
+the new version, under the chain lock, before the entry is written). After it, an entry
+signed with any other key — a retired one, or a newer one never announced — is not
+authentic. A rotation whose entry failed leaves an unannounced key at the end of the key
+file: the next rotation announces that one instead of making another.
 
 Each entry's hash covers the previous entry's hash and every field of the entry except the
 free-text `reason`, whose SHA-256 digest is covered instead. Editing, removing or reordering
@@ -23,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,6 +48,7 @@ ERASURE_ACTION = "member.erase"  # its detail lists the entries whose reasons it
 ROTATION_ACTION = "audit.key_rotated"
 KEYED_ACTION = "audit.keyed"
 STORE_KEY = "modconsole.store"  # Store.write() puts itself in session.info under this name
+SIGN_WITH = "modconsole.audit_sign_with"  # session.info: the key a rotation's own entry is signed with
 
 
 def _digest(text: str) -> str:
@@ -77,7 +83,7 @@ def entry_hash(entry: AuditEntry, ring: Any = None) -> str:
 
 
 # Built once: constructing a statement costs more than running it on this path.
-_LAST = select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)  # type: ignore[union-attr]
+_LAST = select(AuditEntry.id, AuditEntry.hash, AuditEntry.key_id).order_by(AuditEntry.id.desc()).limit(1)  # type: ignore[union-attr]
 _INSERT = insert(AuditEntry.__table__)  # type: ignore[attr-defined]
 
 
@@ -106,6 +112,15 @@ def append(
         raise RuntimeError("audit.append needs a session opened by Store.write() or Store.write_conn()")
     ring = store.audit_keys()
     last = session.execute(_LAST).first()
+    key_id = session.info.get(SIGN_WITH) or current_key(last, ring)
+    if key_id not in ring.keys:
+        ring = store.audit_keys(reload=True)
+        if key_id not in ring.keys:
+            from modconsole.errors import Unavailable
+
+            raise Unavailable(f"the audit log is signed with the key {key_id!r}, which the key file {ring.path} does not "
+                              "hold: restore the key file from your backup (README, 'Security notes'); nothing was changed",
+                              title="Audit key missing")
     fields: dict[str, Any] = {
         "id": (last[0] + 1) if last else 1,  # gapless under the chain lock
         "at": at,
@@ -120,11 +135,17 @@ def append(
         "reason": reason,
         "reason_digest": None if reason is None else _digest(reason),
         "prev_hash": last[1] if last else GENESIS,
-        "key_id": ring.current,
+        "key_id": key_id,
     }
     fields["hash"] = entry_hash(SimpleNamespace(**fields), ring)  # type: ignore[arg-type]
     session.execute(_INSERT, fields)
     return SimpleNamespace(**fields)
+
+
+def current_key(last: Any, ring: Any) -> str:
+    """The key that signs the entry after `last` (a row of id, hash, key_id): the one that
+    signed `last`; the ring's newest for the first keyed entry of a log."""
+    return str(last[2]) if last is not None and last[2] is not None else str(ring.current)
 
 
 @dataclass(frozen=True)
@@ -142,11 +163,12 @@ def verify(session: Session, ring: Any = None, batch: int = 5000) -> VerifyResul
     is the store's audit key ring (`Store.audit_keys()`, taken from the session's store when
     not given)."""
     if ring is None:
-        ring = session.info[STORE_KEY].audit_keys()
+        ring = session.info[STORE_KEY].audit_keys(reload=True)
     prev_hash = GENESIS
     prev_id: int | None = None
     count = 0
     keyed = False
+    in_use: str | None = None  # the key that signed the entry before
     retired: set[str] = set()
     blanked: list[int] = []  # reasons gone: fine only when a later erasure entry lists them
     erased: set[int] = set()
@@ -170,18 +192,20 @@ def verify(session: Session, ring: Any = None, batch: int = 5000) -> VerifyResul
                 return VerifyResult(False, count, prev_hash, entry.id,
                                     f"entry {entry.id} is not authentic: it is signed with a key this store does not have "
                                     f"({entry.key_id!r}; written by another copy of the program, or the key file is not this store's)")
-            if entry.key_id in retired:
+            rotation = (entry.action == ROTATION_ACTION and entry.outcome == "ok" and isinstance(entry.detail, dict)
+                        and entry.detail.get("retired") == in_use)
+            if in_use is not None and entry.key_id != in_use and not rotation:
+                why = "retired by an earlier rotation" if entry.key_id in retired else "never put in use by a rotation"
                 return VerifyResult(False, count, prev_hash, entry.id,
                                     f"entry {entry.id} is not authentic: it is signed with the key {entry.key_id!r}, "
-                                    "retired by an earlier rotation")
+                                    f"{why}, where the key {in_use!r} signs")
             if entry.hash != entry_hash(entry, ring):
                 return VerifyResult(False, count, prev_hash, entry.id,
                                     f"entry {entry.id} is not authentic or was edited: its signature does not match its fields")
             keyed = True
-            if entry.action == ROTATION_ACTION and entry.outcome == "ok" and isinstance(entry.detail, dict):
-                old = entry.detail.get("retired")
-                if isinstance(old, str) and old != entry.key_id:
-                    retired.add(old)
+            if in_use is not None and entry.key_id != in_use:
+                retired.add(in_use)
+            in_use = entry.key_id
         if entry.reason is not None and entry.reason_digest != _digest(entry.reason):
             return VerifyResult(False, count, prev_hash, entry.id, f"entry {entry.id} was edited: its reason does not match its digest")
         if entry.reason is None and entry.reason_digest is not None:
@@ -191,8 +215,9 @@ def verify(session: Session, ring: Any = None, batch: int = 5000) -> VerifyResul
         prev_hash, prev_id = entry.hash, entry.id
         count += 1
     if count and not keyed:
-        return VerifyResult(False, count, prev_hash, None,
-                            "the log has no entry signed with this store's audit key: it was rewritten without the key")
+        return VerifyResult(False, count, prev_hash, 1,
+                            "the log has no entry signed with this store's audit key: it was rewritten without the key "
+                            "(its entries from the first on are not authentic)")
     unexplained = [i for i in blanked if i not in erased]
     if unexplained:
         return VerifyResult(False, count, prev_hash, unexplained[0],
@@ -238,7 +263,7 @@ def verify_chain(svc: Any, actor: Any, anchor_entries: int | None = None, anchor
     `anchor_entries` is still there with that hash: removing the newest entries, which the chain
     alone cannot show, is then detected."""
     svc.check(actor, "audit.verify")
-    ring = svc.store.audit_keys()
+    ring = svc.store.audit_keys(reload=True)
     with svc.store.read() as s:
         r = verify(s, ring)
         result = AuditVerifyResult(ok=r.ok, entries=r.entries, head=r.head, first_bad_id=r.first_bad_id, problem=r.problem,
@@ -256,14 +281,24 @@ def verify_chain(svc: Any, actor: Any, anchor_entries: int | None = None, anchor
 
 
 def rotate_key(svc: Any, actor: Any) -> AuditKeyRotation:
-    """A new audit key version (admin): written to the key file, then the rotation entry,
-    signed with the new key and naming the one it retires. Returns the two key ids."""
+    """A new audit key version (admin). Under the chain lock: the key file gets the new
+    version (or, after a rotation whose entry failed, the version it left unannounced is
+    taken), then the rotation entry, signed with the new key and naming the key it retires,
+    all in one transaction. Returns the two key ids."""
     from . import audit_key
 
-    svc.check(actor, "audit.rotate_key")
-    old = svc.store.audit_keys()
-    new = audit_key.rotate(old)
-    svc.store.set_audit_keys(new)
-    detail = {"retired": old.current, "new_key": new.current, "nonce": secrets.token_hex(4)}
-    svc.perform(actor, "audit.rotate_key", lambda s: (None, detail), target_type="audit", audit_action=ROTATION_ACTION)
-    return AuditKeyRotation(retired=old.current, current=new.current)
+    def change(s: Session) -> tuple[AuditKeyRotation, dict[str, Any]]:
+        svc.store.lock_audit_chain(s)
+        ring = svc.store.audit_keys(reload=True)
+        old = current_key(s.execute(_LAST).first(), ring)
+        ids = list(ring.keys)
+        if old in ids and ids.index(old) < len(ids) - 1:
+            new = ids[-1]  # an earlier rotation wrote it, and its entry never landed
+        else:
+            ring = audit_key.rotate(ring)
+            svc.store.set_audit_keys(ring)
+            new = ring.current
+        s.info[SIGN_WITH] = new
+        return AuditKeyRotation(retired=old, current=new), {"retired": old, "new_key": new}
+
+    return svc.perform(actor, "audit.rotate_key", change, target_type="audit", audit_action=ROTATION_ACTION)  # type: ignore[no-any-return]

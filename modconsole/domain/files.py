@@ -30,18 +30,37 @@ def write_private(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a file's creation or rename in `path` durable (a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def make_private(path: Path) -> None:
-    """chmod 0600 an existing file the program made (a SQLite file and its -wal / -shm)."""
+    """chmod 0600 a file the program has just made (a new SQLite store's -wal / -shm, which
+    SQLite creates with the store file's mode: this only makes sure). A file that is not ours
+    to chmod (another user's, in a shared group) is left as it is: the start-up warning names it."""
     try:
         os.chmod(path, 0o600)
-    except FileNotFoundError:
+    except OSError:
         pass
 
 

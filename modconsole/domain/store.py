@@ -79,8 +79,15 @@ def _sqlite_engine(url: str, immediate: bool, busy_ms: int | None = None) -> Eng
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA secure_delete=ON")  # freed space is zeroed: erasure leaves no bytes behind
         cur.close()
-        for suffix in ("", "-wal", "-shm"):  # SQLite gives -wal/-shm the file's mode; made sure here all the same
-            make_private(Path(database + suffix))
+        # SQLite gives -wal/-shm the store file's mode: made sure here all the same, for a
+        # private store only (a looser one an operator set up is theirs: the warning names it).
+        try:
+            private = not (os.stat(database).st_mode & 0o077)
+        except OSError:
+            private = False
+        if private:
+            for suffix in ("-wal", "-shm"):
+                make_private(Path(database + suffix))
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -154,7 +161,7 @@ class Store:
     @staticmethod
     def _warn_if_loose(path: Path) -> None:
         """One line on stderr for each part of an existing store that others may read."""
-        parts = [path.parent, path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+        parts = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]  # the files: a looser directory exposes nothing more
         for p in looser_than_private(parts):
             fix = "chmod 700" if p.is_dir() else "chmod 600"
             sys.stderr.write(f"modconsole: warning: {p} can be read by other users of this machine "
@@ -173,14 +180,22 @@ class Store:
                               title="Store needs an upgrade")
         return row.value
 
-    def audit_keys(self) -> audit_key.KeyRing:
-        """The audit key ring, loaded once (again when another process rotated the key).
-        Raises Unavailable when the key file is missing or damaged."""
+    def audit_keys(self, reload: bool = False) -> audit_key.KeyRing:
+        """The audit key ring, loaded once per Store; `reload` reads the file again if it
+        changed (another process rotated the key: `audit.append` asks when the chain names a
+        key the ring lacks). Raises Unavailable when the key file is missing or damaged."""
         if self._keys is None:
             self._keys = audit_key.load(self.store_id())
-        else:
+        elif reload:
             self._keys = audit_key.reload_if_changed(self._keys)
         return self._keys
+
+    def location(self) -> str:
+        """Where the store is, as its key file records it: the SQLite file's absolute path, or
+        the URL without its password."""
+        if self.is_sqlite:
+            return str(Path(make_url(self.url).database or "").expanduser().resolve())
+        return self.display_url()
 
     def set_audit_keys(self, ring: audit_key.KeyRing) -> None:
         self._keys = ring
@@ -201,14 +216,28 @@ class Store:
             entries = s.execute(select(func.count()).select_from(AuditEntry)).scalar()
         if keyed:
             audit_key.load(store_id)  # raises Unavailable naming the path
-        self._keys = audit_key.create(store_id)
+        location = self.location()
+        claims = audit_key.key_claims(store_id, location) if entries else []
+        if claims:
+            raise Unavailable(
+                f"the store at {self.display_url()} has {entries} audit entries and no audit key for its id {store_id}, "
+                f"but {claims[0]} is the key of a store at this same place: the store's id was changed (its log may "
+                "have been rewritten without the key), or this is another store put where an old one was. Restore the "
+                "store from your backup; only if the old store is truly gone, move that key file away and run init again. "
+                "No key was made", title="Audit key mismatch")
+        self._keys = audit_key.create(store_id, location)
         if entries:
             from . import audit
 
-            with self.write() as s:
-                self.lock_audit_chain(s)
-                audit.append(s, at=self.clock.now(), staff_id=None, staff_name="system", role="system",
-                             action=audit.KEYED_ACTION, detail={"legacy_entries": entries, "key_id": self._keys.current})
+            try:
+                with self.write() as s:
+                    self.lock_audit_chain(s)
+                    audit.append(s, at=self.clock.now(), staff_id=None, staff_name="system", role="system",
+                                 action=audit.KEYED_ACTION, detail={"legacy_entries": entries, "key_id": self._keys.current})
+            except BaseException:  # the key would vouch for nothing: the next init makes it again
+                path.unlink(missing_ok=True)
+                self._keys = None
+                raise
 
     @property
     def is_sqlite(self) -> bool:
@@ -353,6 +382,7 @@ class Store:
                 "run `modconsole init --admin NAME` (with an existing admin's name) to upgrade it",
                 title="Store needs an upgrade",
             )
+        self.audit_keys()  # a missing key stops every command here, reads too, not half-way through a change
 
     def display_url(self) -> str:
         """The URL without a password, for messages."""

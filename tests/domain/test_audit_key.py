@@ -118,7 +118,7 @@ def test_the_whole_chain_recomputed_without_the_key_is_reported(store: Store) ->
             row["hash"] = prev = audit.entry_hash(SimpleNamespace(**row))  # type: ignore[arg-type]
             conn.execute(AuditEntry.__table__.insert(), row)  # type: ignore[attr-defined]
     r = _verify(store)
-    assert not r.ok and "no entry signed with this store's audit key" in (r.problem or "")
+    assert not r.ok and r.first_bad_id == 1 and "no entry signed with this store's audit key" in (r.problem or "")
 
 
 def test_the_same_program_with_another_key_on_a_copy_is_not_authentic(tmp_path: Path, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -135,14 +135,21 @@ def test_the_same_program_with_another_key_on_a_copy_is_not_authentic(tmp_path: 
     copy = Store(f"sqlite:///{copy_dir / 'store.db'}", clock=clock)
     with pytest.raises(Unavailable, match="audit key"):  # the program never makes a key silently...
         copy.upgrade()
-    audit_key.create(copy.store_id())  # ...so they make one by hand, and write with it
-    svc = Services(copy)
+    audit_key.create(copy.store_id())  # a key of their own, by hand...
+    with pytest.raises(Unavailable, match="does not hold"):  # ...which the program does not sign with: the chain names another
+        staff.set_role(Services(Store(copy.url, clock=clock)), Services(copy).actor("root"), "lea", "admin")
+    # ...so they write a key file by hand, under the key id the log shows (ids are not secret)
+    with copy.read() as s:
+        kid = s.execute(text("SELECT key_id FROM audit_entry ORDER BY id DESC LIMIT 1")).scalar()
+    (copy_dir / "their.key").write_text(f"{kid} {os.urandom(32).hex()}\n", encoding="ascii")
+    svc = Services(Store(copy.url, clock=clock))
     staff.set_role(svc, svc.actor("root"), "lea", "admin")
+    svc.store.dispose()
     copy.dispose()
     monkeypatch.delenv("MODCONSOLE_AUDIT_KEY_FILE")
     back = Store(f"sqlite:///{copy_dir / 'store.db'}", clock=clock)  # verified with the real key
     r = _verify(back)
-    assert not r.ok and r.first_bad_id == n + 1 and "key this store does not have" in (r.problem or "")
+    assert not r.ok and r.first_bad_id == n + 1 and "not authentic" in (r.problem or ""), r.problem
     back.dispose()
 
 
@@ -255,3 +262,108 @@ def test_database_errors_carry_no_bound_values(sqlite: Store) -> None:
         s.execute(text("INSERT INTO staff (id, name, role, active, created_at) VALUES (:i, :n, 'x', 1, '2026-01-01')"),
                   {"i": 1, "n": "claire.fontaine@example.fr"})
     assert "claire.fontaine@example.fr" not in str(err.value)
+
+
+def _signed(store: Store, key_id: str) -> dict:
+    """The next entry (a forged staff.role), signed with `key_id` of the real key file: what a
+    thief of one key version (an old backup of the key file) can write."""
+    fields = _forged_fields(store, key_id=key_id)
+    fields["hash"] = audit.entry_hash(SimpleNamespace(**fields), store.audit_keys(reload=True))  # type: ignore[arg-type]
+    return fields
+
+
+def test_one_key_signs_at_a_time_and_only_a_rotation_changes_it(store: Store) -> None:
+    """Rule: every keyed entry is signed with the key of the entry before it, except a rotation
+    entry, which names that key as retired; a key version no rotation announced signs nothing."""
+    svc = _svc(store)
+    k1 = store.audit_keys().current
+    audit_key.rotate(store.audit_keys())  # a rotation whose entry never landed: k2 in the file, unannounced
+    k2 = store.audit_keys(reload=True).current
+    staff.add(svc, svc.actor("root"), "zoe", "moderator")  # still signed with k1, the chain's key
+    assert _verify(store).ok
+    bad = _signed(store, k2)
+    _insert(store, bad)
+    r = _verify(store)
+    assert not r.ok and r.first_bad_id == bad["id"] and "never put in use" in (r.problem or "")
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_entry WHERE id = :i"), {"i": bad["id"]})
+    rot = audit.rotate_key(svc, svc.actor("root"))  # announces k2: no third key
+    assert (rot.retired, rot.current) == (k1, k2) and list(store.audit_keys(reload=True).keys) == [k1, k2]
+    staff.add(svc, svc.actor("root"), "yann", "moderator")
+    assert _verify(store).ok
+    late = _signed(store, k1)  # the retired key signs nothing any more
+    _insert(store, late)
+    r = _verify(store)
+    assert not r.ok and r.first_bad_id == late["id"] and "retired" in (r.problem or "")
+
+
+def test_init_makes_no_key_over_a_log_whose_store_id_was_changed(sqlite: Store) -> None:
+    """An attacker rewrites the log unkeyed (a forged staff.role) and changes the store's id, so
+    that its key is "missing": `init` must not make a new key over the forged log."""
+    _svc(sqlite)
+    cols = [c.name for c in AuditEntry.__table__.columns]  # type: ignore[attr-defined]
+    with sqlite.read() as s:
+        rows = [{c: getattr(e, c) for c in cols}
+                for e in s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()]  # type: ignore[arg-type]
+    rows.append(dict(rows[-1], id=rows[-1]["id"] + 1, action="staff.role", target_id="lea", detail={"role": "admin"}))
+    prev = audit.GENESIS
+    with sqlite.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_entry"))
+        for row in rows:
+            row.update(key_id=None, prev_hash=prev)
+            row["hash"] = prev = audit.entry_hash(SimpleNamespace(**row))  # type: ignore[arg-type]
+            conn.execute(AuditEntry.__table__.insert(), row)  # type: ignore[attr-defined]
+        conn.execute(text("UPDATE store_meta SET value = :v WHERE key = 'store_id'"), {"v": "f" * 32})
+    again = Store(sqlite.url, clock=sqlite.clock)
+    with pytest.raises(Unavailable, match="restore it from your backup"):
+        again.require_initialized()  # what the operator sees first
+    with pytest.raises(Unavailable, match="the store's id was changed") as err:
+        again.upgrade()  # `modconsole init`
+    assert "No key was made" in err.value.message
+    assert not audit_key.key_path("f" * 32).exists()
+    again.dispose()
+
+
+def test_a_missing_key_stops_every_command_at_the_start(sqlite: Store) -> None:
+    _svc(sqlite)
+    path = audit_key.key_path(sqlite.store_id())
+    saved = path.read_bytes()
+    path.unlink()
+    try:
+        with pytest.raises(Unavailable, match="restore it from your backup") as err:
+            Store(sqlite.url).require_initialized()  # LocalBackend.open and `serve` call it: reads stop too
+        assert str(path) in err.value.message
+    finally:
+        path.write_bytes(saved)
+    Store(sqlite.url).require_initialized()
+
+
+def test_a_new_store_and_its_wal_and_shm_are_private_while_open(tmp_path: Path) -> None:
+    """With umask 022, a new store's file, -wal and -shm (checked while a connection holds them)
+    are 0600 and its directory 0700."""
+    old = os.umask(0o022)
+    try:
+        st = Store(f"sqlite:///{tmp_path / 'data' / 'store.db'}")
+        st.upgrade()
+        with st.write() as s:  # an open write transaction: -wal and -shm exist
+            s.execute(text("UPDATE store_meta SET value = value"))
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "data").iterdir()}
+        st.dispose()
+    finally:
+        os.umask(old)
+    assert modes == {"store.db": 0o600, "store.db-wal": 0o600, "store.db-shm": 0o600}
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+
+
+def test_a_looser_existing_store_is_warned_about_not_changed_behind_the_operator(sqlite: Store, capfd) -> None:  # type: ignore[no-untyped-def]
+    db = Path(sqlite.url.removeprefix("sqlite:///"))
+    os.chmod(db, 0o640)  # an operator's choice (a backup account in the group, say)
+    capfd.readouterr()
+    st = Store(sqlite.url)
+    with st.write() as s:
+        s.execute(text("UPDATE store_meta SET value = value"))
+    st.dispose()
+    err = capfd.readouterr().err
+    assert f"{db} can be read by other users" in err and f"chmod 600 {db}" in err
+    assert len([line for line in err.splitlines() if str(db) + " " in line]) == 1  # one line
+    assert stat.S_IMODE(db.stat().st_mode) == 0o640  # a chmod on every connection failed for a non-owner (EPERM)
