@@ -100,10 +100,7 @@ def merged_store(store: Store) -> dict[str, int]:
 
 
 def upgrade_to_head(store: Store) -> None:
-    cfg = store.alembic_config()
-    with store.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    store.upgrade()  # as `modconsole init` does: the migrations, then the audit key
 
 
 def rows(store: Store, sql: str, **params: Any) -> list[Any]:
