@@ -90,6 +90,7 @@ def hostile_db(template: tuple[Path, dict[str, int]], tmp_path: Path) -> Iterato
     """A fresh copy of the corpus store: its URL."""
     path = tmp_path / "hostile.db"
     shutil.copyfile(template[0], path)
+    path.chmod(0o600)  # a copy made as the program makes its stores (else a warning on stderr, rightly)
     yield f"sqlite:///{path}"
 
 
@@ -98,6 +99,7 @@ def shared_db(template: tuple[Path, dict[str, int]], tmp_path_factory: pytest.Te
     """A copy of the corpus store shared by a module's read-only tests."""
     path = tmp_path_factory.mktemp("shared") / "hostile.db"
     shutil.copyfile(template[0], path)
+    path.chmod(0o600)
     return f"sqlite:///{path}"
 
 
