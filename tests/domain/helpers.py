@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import json
+from typing import Any
+
 from sqlalchemy import insert
 
+from modconsole.domain import ingest
 from modconsole.domain.casework import SignalDraft, apply_signals
 from modconsole.domain.models import Content, Member
 from modconsole.domain.service import Services
@@ -23,3 +28,10 @@ def make_cases(svc: Services, n: int, queue: str = "offensive", severity: int = 
                               subject_id=f"{prefix}{i}", member_id=f"{prefix}-author", detail="test") for i in range(n)]
         applied = apply_signals(s, drafts, now, svc.policy())
     return sorted(applied.ids.values())
+
+
+def feed(svc: Services, events: list[dict[str, Any]]) -> None:
+    """Ingest these events as the platform account; every line must be taken."""
+    data = "\n".join(json.dumps(e) for e in events).encode()
+    result = ingest.ingest_file(svc, svc.actor("feed"), io.BytesIO(data))
+    assert not result.rejected, result.rejected

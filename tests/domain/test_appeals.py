@@ -5,17 +5,17 @@ an evasion ban extends, whoever hid or removed the content) is refused. SQLite a
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from modconsole.domain import appeals, cases, ingest, platform, sanctions
+from modconsole.domain import appeals, cases, platform, sanctions
 from modconsole.domain.models import Appeal, AuditEntry, Content, Outbox
 from modconsole.domain.service import Services
 from modconsole.errors import Forbidden
+
+from .helpers import feed
 
 EVENTS = [
     {"type": "member", "id": "u1", "handle": "lune", "language": "fr", "device": "dev-1"},
@@ -24,12 +24,6 @@ EVENTS = [
      "created_at": "2026-11-26T08:00:00Z"},
     {"type": "report", "id": "r1", "reporter": "secret-reporter", "content": "p1", "reason": "offensive", "note": "encore"},
 ]
-
-
-def feed(svc: Services, events: list[dict[str, Any]]) -> None:
-    data = "\n".join(json.dumps(e) for e in events).encode()
-    result = ingest.ingest_file(svc, svc.actor("feed"), io.BytesIO(data))
-    assert not result.rejected, result.rejected
 
 
 @pytest.fixture

@@ -13,8 +13,6 @@ claim held by the actor, or one run out, is no obstacle. SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import io
-import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -22,23 +20,19 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from modconsole.domain import appeals, bulk, cases, deletion, ingest, messages, sanctions, staff
+from modconsole.domain import appeals, bulk, cases, deletion, messages, sanctions, staff
 from modconsole.domain.models import AuditEntry, Case, Outbox, Sanction
 from modconsole.domain.service import Services
 from modconsole.errors import ClaimHeld
 from modconsole.schemas import BulkRow
+
+from .helpers import feed
 
 EVENTS = [
     {"type": "member", "id": "u1", "handle": "lune", "language": "fr", "device": "dev-1"},
     {"type": "member", "id": "u2", "handle": "soleil"},
     {"type": "content", "id": "p1", "kind": "post", "author": "u1", "body": "espèce de connard"},
 ]
-
-
-def feed(svc: Services, events: list[dict[str, Any]]) -> None:
-    data = "\n".join(json.dumps(e) for e in events).encode()
-    result = ingest.ingest_file(svc, svc.actor("feed"), io.BytesIO(data))
-    assert not result.rejected, result.rejected
 
 
 def case_where(svc: Services, **where: Any) -> int:
