@@ -33,7 +33,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Folded", "absorb_marks", "analyse", "fold", "fold_char", "normalize", "skeleton", "skeletons"]
+__all__ = ["LOOKALIKES", "Folded", "absorb_marks", "analyse", "fold", "fold_char", "normalize", "skeleton", "skeletons"]
 
 # Characters deleted outright: combining marks and format characters (U+200B-U+200D,
 # U+2060, U+FEFF, U+00AD, bidi controls, ...).
@@ -52,6 +52,9 @@ _LOOKALIKES: dict[str, str] = {
     "æ": "ae",
     "œ": "oe",
 }
+
+#: Public view of the look-alike table (Cyrillic/Greek/small capitals → Latin, lower case).
+LOOKALIKES: dict[str, str] = _LOOKALIKES
 
 _LEET: dict[str, str] = dict(zip("013457@$€", "oieastase", strict=True))
 
