@@ -114,13 +114,15 @@ def test_every_source_is_listed_in_sources_md(corpus: dict[str, list[dict[str, A
 
 
 def test_the_split_follows_the_rule_and_holds_out_about_30_percent(
-    corpus: dict[str, list[dict[str, Any]]],
+    quality: ModuleType, corpus: dict[str, list[dict[str, Any]]]
 ) -> None:
     whole: dict[str, set[str]] = {}
     per_category: dict[str, list[int]] = {}
     for part, items in corpus.items():
         for item in items:
-            is_whole = bool(item.get("whole_source_heldout")) or item["source_key"] in {"faker:fr_CH"}
+            is_whole = (
+                bool(item.get("whole_source_heldout")) or item["source_key"] in quality.pii_gen.WHOLE_HELDOUT
+            )
             if is_whole:
                 assert part == "heldout", item["id"]
                 whole.setdefault(item["category"], set()).add(item["source_key"])
