@@ -9,6 +9,11 @@ each letter of the term written as often in the text, or stretched to three or m
 "as" is not "ass" and "rapped" is not "raped"; at least one real letter in the original span, so "455" is not "ass"; no overlap with
 an exception phrase) and mapped back to the original text. Personal-detail finders run only
 when their trigger words, an ``@`` or a run of digits are present.
+
+The phrase grammar (:mod:`.grammar`) rides on the same automaton: the trigger words of its
+rules are keys too, and only when one of them was seen do the triggered rules run, on the
+skeleton the slow path builds anyway. A grammar hit has ``kind="grammar"`` and the rule's
+name as its ``term``; exception phrases drop grammar hits as they drop lexicon hits.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from collections.abc import Iterable
 
 import ahocorasick
 
-from .lexicon import load_default_exceptions, load_default_terms, written_forms
+from .grammar import EXCEPT, Grammar, load_default_grammar, match_rules
+from .lexicon import exception_forms, load_default_exceptions, load_default_terms, written_forms
 from .model import Hit, Term, tidy
 from .normalize import absorb_marks, analyse, skeleton, skeletons
 from .pii import TRIGGERS, may_hold_phone, scan_pii
@@ -28,6 +34,7 @@ __all__ = ["Detector"]
 # (only matters next to a term), trigger words of the personal-detail finders.
 _LEXICON = 1
 _EXCEPTION = 32
+_GRAMMAR = 64
 _PII_FLAGS = {"email": 2, "social_handle": 4, "real_name": 8, "address": 16}
 _ANY_PII = sum(_PII_FLAGS.values())
 
@@ -50,44 +57,54 @@ class Detector:
         *,
         pii: bool = True,
         exceptions: Iterable[str] | None = None,
+        grammar: Grammar | None | bool = True,
     ) -> None:
         """``terms=None`` loads the shipped lexicons, ``exceptions=None`` the shipped
-        exception phrases; ``pii=False`` turns the personal-detail finders off."""
+        exception phrases; ``pii=False`` turns the personal-detail finders off;
+        ``grammar=True`` uses the shipped phrase grammar, ``False``/``None`` none, or a
+        compiled :class:`Grammar`."""
         self.terms: tuple[Term, ...] = tuple(load_default_terms() if terms is None else terms)
         self.exceptions: tuple[str, ...] = tuple(
             load_default_exceptions() if exceptions is None else exceptions
         )
         self.pii = pii
+        if grammar is True:
+            grammar = load_default_grammar()
+        self.grammar: Grammar = grammar or Grammar()
         self._automaton = self._build()
 
     def _build(self) -> ahocorasick.Automaton | None:
-        table: dict[str, tuple[int, dict[_Entry, None]]] = {}
+        table: dict[str, tuple[int, dict[_Entry, None], frozenset[int]]] = {}
 
-        def add(form: str, flag: int, term: Term | None = None, with_entry: bool = False) -> None:
-            key = skeleton(form)
+        def add(form: str, flag: int, term: Term | None = None, with_entry: bool = False,
+                rules: frozenset[int] = frozenset(), key: str | None = None) -> None:
+            key = key if key is not None else skeleton(form)
             if not key.strip():
                 return
-            flags, entries = table.get(key, (0, {}))
+            flags, entries, known = table.get(key, (0, {}, frozenset()))
             if with_entry:
                 folded = analyse(form)
                 profile = tuple(folded.run(i) for i in range(1, len(folded.text) - 1))
                 entries[(term, profile)] = None
-            table[key] = (flags | flag, entries)
+            table[key] = (flags | flag, entries, known | rules)
 
         for term in self.terms:
             for form in written_forms(term):
                 add(form, _LEXICON, term, with_entry=True)
         for phrase in self.exceptions:
-            add(phrase, _EXCEPTION, None, with_entry=True)
+            for form in exception_forms(phrase):
+                add(form, _EXCEPTION, None, with_entry=True)
         if self.pii:
             for kind, words in TRIGGERS.items():
                 for word in words:
                     add(word, _PII_FLAGS[kind])
+        for trigger, rules in self.grammar.triggers.items():
+            add(trigger, _GRAMMAR, rules=rules, key=f" {trigger} ")
         if not table:
             return None
         automaton = ahocorasick.Automaton()
-        for key, (flags, entries) in table.items():
-            automaton.add_word(key, (flags, len(key), tuple(entries)))
+        for key, (flags, entries, rules) in table.items():
+            automaton.add_word(key, (flags, len(key), tuple(entries), rules))
         automaton.make_automaton()
         return automaton
 
@@ -112,9 +129,15 @@ class Detector:
                 for _, value in automaton.iter(folded):
                     flags |= value[0]
         hits: list[Hit] = []
-        if flags & _LEXICON:
+        if flags & (_LEXICON | _GRAMMAR):
+            rules: set[int] = set()
+            if flags & _GRAMMAR:
+                assert automaton is not None
+                for folded in folds:
+                    for _, value in automaton.iter(folded):
+                        rules.update(value[3])
             for join_all in (False, True)[: len(folds)]:
-                hits.extend(self._lexicon_hits(text, join_all))
+                hits.extend(self._lexicon_hits(text, join_all, rules))
         if self.pii and (flags & _ANY_PII or "@" in text or may_hold_phone(text)):
             found = scan_pii(
                 text,
@@ -127,18 +150,22 @@ class Detector:
                 hits.extend(found)
         return tidy(hits) if len(hits) > 1 else hits
 
-    def _lexicon_hits(self, text: str, join_all: bool) -> list[Hit]:
+    def _lexicon_hits(self, text: str, join_all: bool, rules: set[int]) -> list[Hit]:
         folded = analyse(text, join_all)
         candidates: list[tuple[int, int, Term]] = []
         excluded = bytearray(len(folded.text))
         assert self._automaton is not None
-        for last, (_, size, entries) in self._automaton.iter(folded.text):
+        for last, (_, size, entries, _rules) in self._automaton.iter(folded.text):
             first = last - size + 2  # key = " inner ", inner spans [first, last)
             for term, profile in entries:
                 if term is None:
                     excluded[first:last] = b"\x01" * (last - first)
                 elif _repeats_fit(folded.runs_between(first, last), first, profile):
                     candidates.append((first, last, term))
+        frames = match_rules(self.grammar, folded.text, rules) if rules else []
+        for first, last, rule in frames:
+            if rule.category == EXCEPT:
+                excluded[first:last] = b"\x01" * (last - first)
         hits: list[Hit] = []
         for first, last, term in candidates:
             if excluded.find(1, first, last) != -1:
@@ -148,6 +175,14 @@ class Detector:
             if not any(c.isalpha() for c in text[start:end]):
                 continue
             hits.append(Hit(term.category, term.severity, start, end, "lexicon", term.term, term.lang))
+        for first, last, rule in frames:
+            if rule.category != EXCEPT:
+                if excluded.find(1, first, last) != -1:
+                    continue
+                start, end = folded.span(first, last)
+                end = absorb_marks(text, end)
+                if any(c.isalpha() for c in text[start:end]):
+                    hits.append(Hit(rule.category, rule.severity, start, end, "grammar", rule.name, rule.lang))
         return hits
 
     def _scan_long(self, text: str) -> list[Hit]:

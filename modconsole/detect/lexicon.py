@@ -25,6 +25,7 @@ __all__ = [
     "load_default_terms",
     "parse_exceptions",
     "parse_terms",
+    "exception_forms",
     "written_forms",
 ]
 
@@ -116,4 +117,23 @@ def written_forms(term: Term) -> set[str]:
             for index, word in enumerate(words):
                 for masked in _masked(word):
                     forms.add(" ".join([*words[:index], masked, *words[index + 1 :]]))
+    return forms
+
+
+def _inflected(term: str, lang: str) -> frozenset[str]:
+    try:
+        from .morph import term_forms
+    except ImportError:  # pragma: no cover - until the morphology module lands
+        return frozenset({term})
+    return term_forms(term, lang)
+
+
+def exception_forms(phrase: str) -> set[str]:
+    """Return the spellings of an exception phrase: the phrase, its apostrophe-less and
+    hyphen-less forms."""
+    forms = {phrase}
+    if _APOSTROPHES.search(phrase):
+        forms.add(_APOSTROPHES.sub("", phrase))
+    if "-" in phrase:
+        forms.add(phrase.replace("-", " "))
     return forms

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 __all__ = ["LOOKALIKES", "Folded", "absorb_marks", "analyse", "fold", "fold_char", "normalize", "skeleton", "skeletons"]
@@ -162,26 +162,50 @@ _SPACED = re.compile(r"(?<= )[^ ](?: +[^ ](?= )){2,}")
 _GAPS = re.compile(" +")
 
 
-def _join_plan(segment: str, join_all: bool) -> list[bool]:
+def _join_plan(segment: str, join_all: bool, blank: Sequence[bool] | None = None) -> list[bool]:
     """Return, for each character of a spaced-letters segment, whether it is kept.
 
     With ``join_all`` every gap goes. Otherwise the narrowest gaps are letter gaps and go,
     wider ones are word breaks and stay ("t h i n k   a b o u t" gives "think about").
+    ``blank[i]`` tells whether character ``i`` of the segment was white space in the
+    original (rather than a dot, a dash...): a gap of punctuation is narrower than a gap of
+    white space of the same length, so "w.a.n.t t.o d.i.e" gives "want to die".
     """
     if join_all:
         return [c != " " for c in segment]
     gaps = [match.span() for match in _GAPS.finditer(segment)]
-    narrow = min(stop - start for start, stop in gaps)
+
+    def width(span: tuple[int, int]) -> tuple[bool, int]:
+        start, stop = span
+        return (blank is not None and any(blank[start:stop]), stop - start)
+
+    narrow = min(width(gap) for gap in gaps)
     keep = [True] * len(segment)
     for start, stop in gaps:
-        if stop - start == narrow:
-            keep[start:stop] = [False] * narrow
+        if width((start, stop)) == narrow:
+            keep[start:stop] = [False] * (stop - start)
     return keep
 
 
-def _join_words(match: re.Match[str]) -> str:
-    segment = match.group()
-    return "".join(c for c, kept in zip(segment, _join_plan(segment, False), strict=True) if kept)
+def _word_joiner(blank: Sequence[bool] | None) -> Callable[[re.Match[str]], str]:
+    def join(match: re.Match[str]) -> str:
+        segment = match.group()
+        first = match.start()
+        marks = None if blank is None else blank[first : match.end()]
+        return "".join(c for c, kept in zip(segment, _join_plan(segment, False, marks), strict=True) if kept)
+
+    return join
+
+
+def _blanks(text: str, padded_length: int) -> Sequence[bool] | None:
+    """For each character of the padded fold of ``text``, whether it came from white space
+    (the same reading :func:`analyse` makes from its offset map)."""
+    if len(text) + 2 == padded_length and text.isascii():
+        return [True, *(c.isspace() for c in text), True]
+    _, sources = _fold_with_sources(text)
+    if len(sources) + 2 != padded_length:
+        return None
+    return [True, *(text[i].isspace() for i in sources), True]
 
 
 def _join_all(match: re.Match[str]) -> str:
@@ -237,7 +261,7 @@ def skeletons(text: str) -> tuple[str, ...]:
     folded = _prepared(text)
     if not _SPACED_GATE.search(folded):
         return (_collapse(folded),)
-    words = _SPACED.sub(_join_words, folded)
+    words = _SPACED.sub(_word_joiner(_blanks(text, len(folded))), folded)
     joined = _SPACED.sub(_join_all, folded)
     if words == joined:
         return (_collapse(words),)
@@ -248,7 +272,7 @@ def skeleton(text: str) -> str:
     """Return the padded matching skeleton of ``text`` (starts and ends with one space)."""
     folded = _prepared(text)
     if _SPACED_GATE.search(folded):
-        folded = _SPACED.sub(_join_words, folded)
+        folded = _SPACED.sub(_word_joiner(_blanks(text, len(folded))), folded)
     return _collapse(folded)
 
 
@@ -338,7 +362,8 @@ def analyse(text: str, join_all: bool = False) -> Folded:
             first, stop = match.span()
             pieces.append(folded[position:first])
             kept.extend(sources[i] for i in range(position, first))
-            for index, keep in zip(range(first, stop), _join_plan(folded[first:stop], join_all), strict=True):
+            marks = [text[sources[i]].isspace() for i in range(first, stop)]
+            for index, keep in zip(range(first, stop), _join_plan(folded[first:stop], join_all, marks), strict=True):
                 if keep:
                     pieces.append(folded[index])
                     kept.append(sources[index])

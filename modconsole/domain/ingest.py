@@ -415,8 +415,13 @@ def _detect(content_id: str, author: str | None, body: str, detector: Any, batch
         if n >= MAX_HITS_PER_CATEGORY:
             continue
         per_category[hit.category] = n + 1
-        source = "pii" if hit.category == "pii" else "lexicon"
-        detail = hit.kind if hit.category == "pii" else f"{hit.term} ({hit.lang})"
+        source = "pii" if hit.category == "pii" else "lexicon"  # grammar frames are automatic detection too
+        if hit.category == "pii":
+            detail = hit.kind
+        elif hit.kind == "grammar":
+            detail = f"rule {hit.term} ({hit.lang})"  # the frame that fired, so the moderator sees why
+        else:
+            detail = f"{hit.term} ({hit.lang})"
         batch.drafts.append(
             SignalDraft(
                 queue=hit.category, source=source, severity=hit.severity, subject_type="content", subject_id=content_id,

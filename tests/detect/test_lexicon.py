@@ -109,6 +109,12 @@ def test_written_forms_cover_apostrophes_hyphens_joins_and_masks() -> None:
 
 
 def test_custom_terms_replace_the_defaults() -> None:
-    detector = Detector([Term("banane", "offensive", "fr", 1)], pii=False)
+    detector = Detector([Term("banane", "offensive", "fr", 1)], pii=False, grammar=False)
     assert [h.term for h in detector.scan("quelle B A N A N E")] == ["banane"]
     assert detector.scan("je veux mourir") == []
+
+
+def test_the_grammar_works_beside_custom_terms() -> None:
+    """Replacing the lexicon does not turn the phrase grammar off (it is not a word list)."""
+    detector = Detector([Term("banane", "offensive", "fr", 1)], pii=False)
+    assert [(h.kind, h.category) for h in detector.scan("je veux mourir")] == [("grammar", "self_harm")]
