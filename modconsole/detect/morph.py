@@ -66,7 +66,7 @@ import sys
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -76,7 +76,6 @@ __all__ = [
     "exception_forms",
     "generate_forms",
     "grammar_words",
-    "lexicon_forms",
     "render_table",
     "shipped_entries",
     "shipped_table",
@@ -283,7 +282,8 @@ class _French:
         return any(f.endswith("ait") for f in forms)
 
     def participles(self, verb: str) -> frozenset[str]:
-        """The past participle of ``verb`` in its four agreements, if the dictionary knows it."""
+        """The past participle of ``verb`` in its four agreements: the regular one of an -er
+        verb, otherwise the table's or the regular one if the dictionary knows it."""
         stem = verb[:-3] if verb.endswith("oir") else verb[:-2]
         candidates = [_IRREGULAR_PARTICIPLES.get(verb, "")]
         if verb.endswith("er"):
@@ -296,7 +296,8 @@ class _French:
         if verb == "être":
             candidates = ["été"]
         for participle in candidates:
-            if participle and self.knows(participle):
+            regular = verb.endswith("er") and participle == stem + "é" and self.is_verb(verb)
+            if participle and (regular or self.knows(participle)):
                 if participle in _INVARIABLE:
                     out.add(participle)
                 elif participle.endswith("s"):
@@ -336,8 +337,8 @@ class _French:
             if verb.endswith("er") and not form.endswith(_ER_ACCEPT) and form not in _ALLER_PRESENT:
                 continue
             forms.add(form)
-        if verb.endswith("er"):
-            forms.update(f for f in _er_paradigm(verb) if self.knows(f))
+        if verb.endswith("er") and verb != "aller":
+            forms.update(_er_paradigm(verb, self.knows))
         forms.update(self.participles(verb))
         forms.discard(verb + "s")  # the infinitive used as a noun ("des pouvoirs")
         result = frozenset(forms)
@@ -401,28 +402,38 @@ def _stem_undo(stem: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _er_paradigm(verb: str, imperative: bool = False) -> list[str]:
-    """Every spelling the regular -er paradigm may give ``verb`` (filtered by the caller);
-    with ``imperative``, those of the imperative only."""
+def _er_paradigm(verb: str, knows: Callable[[str], bool], imperative: bool = False) -> list[str]:
+    """The regular -er forms of ``verb`` (with ``imperative``, the imperative only).
+
+    The forms on the plain stem are regular and always given. Where the endings are mute
+    the stem may change (crever -> crève, jeter -> jette, envoyer -> envoie): for each such
+    ending the spellings the dictionary knows are kept; if it knows none, the plain stem
+    is used only when it is also the one the dictionary knows in most of the verb's mute
+    forms (so "envoyer" gets no "envoierai": its future is the dictionary's "enverrai")."""
     stem = verb[:-2]
-    mute = {stem}
-    mute.add(re.sub(r"e([^aeiouyéèê]+)$", r"è\1", stem))
-    mute.add(re.sub(r"é([^aeiouyéèê]+)$", r"è\1", stem))
-    mute.add(re.sub(r"e([lt])$", r"e\1\1", stem))
-    if stem.endswith(("oy", "uy", "ay")):
-        mute.add(stem[:-1] + "i")
+    mute = [stem]
+    for variant in (
+        re.sub(r"e([^aeiouyéèê]+)$", r"è\1", stem),
+        re.sub(r"é([^aeiouyéèê]+)$", r"è\1", stem),
+        re.sub(r"e([lt])$", r"e\1\1", stem),
+        stem[:-1] + "i" if stem.endswith(("oy", "uy", "ay")) else stem,
+    ):
+        if variant not in mute:
+            mute.append(variant)
     soft = stem
     if stem.endswith("c"):
         soft = stem[:-1] + "ç"
     elif stem.endswith("g"):
         soft = stem + "e"
-    if imperative:
-        return [*(s + "e" for s in sorted(mute)), stem + "ez"]
+    score = {s: sum(knows(s + e) for e in _ER_MUTE) for s in mute}
+    usual = max(mute, key=lambda s: (score[s], s == stem))
+    endings = ("e",) if imperative else _ER_MUTE
     out: list[str] = []
-    for ending in _ER_MUTE:
-        out.extend(s + ending for s in sorted(mute))
-    for ending in _ER_OTHER + ("é", "ée", "és", "ées"):
-        out.append((soft if ending[0] in "ao" else stem) + ending)
+    for ending in endings:
+        known = [s + ending for s in mute if knows(s + ending)]
+        out.extend(known or ([stem + ending] if usual == stem else []))
+    others = ("ez",) if imperative else (*_ER_OTHER, "é", "ée", "és", "ées")
+    out.extend((soft if ending[0] in "ao" else stem) + ending for ending in others)
     return out
 
 
@@ -511,17 +522,11 @@ def _french_alternatives(words: list[str], seps: list[str], k: int, fr: _French)
     without the dictionary's unaccented spellings of the same word ("pere" for "père":
     the automaton folds accents anyway)."""
     alternatives, compound = _french_raw(words, seps, k, fr)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for form in alternatives | {words[k]}:
-        groups[_fold(form)].append(form)
-    for group in groups.values():
-        by_lemma: dict[str, list[str]] = defaultdict(list)
-        for form in group:
-            by_lemma[fr.lemma(form)].append(form)
-        for variants in by_lemma.values():
-            if len(variants) > 1:
-                best = max(variants, key=lambda f: (sum(not c.isascii() for c in f), f == words[k], f))
-                alternatives -= set(variants) - {best}
+    spelled = {_fold(form): form for form in alternatives | {words[k]} if _fold(form) != form}
+    for form in list(alternatives):
+        headword = spelled.get(form)
+        if headword is not None and fr.lemma(form) == headword:
+            alternatives.discard(form)  # "pere", the dictionary's spelling of "père"
     alternatives.discard(words[k])
     return alternatives, compound
 
@@ -574,7 +579,7 @@ def _french_raw(words: list[str], seps: list[str], k: int, fr: _French) -> tuple
     if imperative_pronoun or (first and not single and word != verb and clitic is None):
         # An imperative: 2nd person singular and plural.
         if verb.endswith("er"):
-            imperative = {f for f in _er_paradigm(verb, imperative=True) if fr.knows(f)}
+            imperative = set(_er_paradigm(verb, fr.knows, imperative=True))
         else:
             imperative = {f for f in forms if re.search(r"(?<![ir])ez$", f)}
         return imperative - {word}, []
@@ -684,9 +689,10 @@ def _join(words: Sequence[str], seps: Sequence[str]) -> str:
     return "".join(w + s for w, s in zip(words, seps, strict=True))
 
 
-def generate_forms(term: str, lang: str) -> frozenset[str]:
+def generate_forms(term: str, lang: str, limit: int = MAX_FORMS) -> frozenset[str]:
     """Return the inflected spellings of ``term`` computed from the dictionaries (the
-    shipped table is not consulted). Languages other than ``fr`` and ``en`` get the term alone."""
+    shipped table is not consulted), at most ``limit`` of them. Languages other than
+    ``fr`` and ``en`` get the term alone."""
     term = term.strip()
     if lang not in _TOKEN_SPLIT or not term:
         return frozenset({term})
@@ -714,9 +720,9 @@ def generate_forms(term: str, lang: str) -> frozenset[str]:
     forms: dict[str, None] = {term: None}
     queues = [[v for v in group if v not in never and v != term] for group in groups]
     index = 0
-    while len(forms) < MAX_FORMS and any(index < len(q) for q in queues):
+    while len(forms) < limit and any(index < len(q) for q in queues):
         for queue in queues:
-            if index < len(queue) and len(forms) < MAX_FORMS:
+            if index < len(queue) and len(forms) < limit:
                 forms.setdefault(queue[index], None)
         index += 1
     return frozenset(forms)
@@ -779,23 +785,6 @@ def exception_forms(phrase: str, lang: str | None = None) -> frozenset[str]:
     return frozenset(found) if found else frozenset({phrase.strip()})
 
 
-def lexicon_forms(entries: Iterable[tuple[str, str]]) -> dict[tuple[str, str], frozenset[str]]:
-    """Fresh forms of each ``(text, lang)`` (lexicon terms and exception phrases together),
-    where a generated spelling that another entry of the same language writes as its own
-    is left to that entry: its category and severity are the lexicon author's choice
-    ("aidez-moi" does not make "aide-moi" severity 2), and an exception phrase's forms
-    never swallow a term."""
-    pairs = sorted({(text.strip(), lang) for text, lang in entries if lang in _LANGS and text.strip()})
-    written: dict[str, set[str]] = defaultdict(set)
-    for text, lang in pairs:
-        written[lang].add(text.lower())
-    out: dict[tuple[str, str], frozenset[str]] = {}
-    for text, lang in pairs:
-        forms = generate_forms(text, lang)
-        out[(text, lang)] = frozenset(f for f in forms if f == text or f.lower() not in written[lang])
-    return out
-
-
 def render_table(entries: Iterable[tuple[str, str]]) -> str:
     """The text of ``data/forms.tsv`` for ``entries`` (pairs of a term or exception phrase
     and its language)."""
@@ -803,8 +792,9 @@ def render_table(entries: Iterable[tuple[str, str]]) -> str:
         "# Generated by `python -m modconsole.detect.morph --write` from the lexicon and exception",
         "# files: do not edit. text<TAB>lang<TAB>form<TAB>form... (the text itself included).",
     ]
-    for (text, lang), forms in lexicon_forms(entries).items():
-        lines.append("\t".join([text, lang, *sorted(forms)]))
+    pairs = sorted({(text.strip(), lang) for text, lang in entries if lang in _LANGS and text.strip()})
+    for text, lang in pairs:
+        lines.append("\t".join([text, lang, *sorted(generate_forms(text, lang))]))
     return "\n".join(lines) + "\n"
 
 
