@@ -21,7 +21,7 @@ elements separated by spaces:
 * ``@class`` one alternative of a class, ``[a|b c|d~]`` an inline class, ``word`` one word;
 * a trailing ``?`` makes an element optional; a trailing ``!`` marks it as the rule's
   *trigger* (exactly one per rule, never optional: the rarest words of the frame);
-* ``_N`` up to N arbitrary words;
+* ``_N`` up to N arbitrary words; ``#`` a number ("56", "30");
 * ``^@class`` (or ``^[a|b]``) one word that is *not* an alternative of the class (a
   one-word alternative: multi-word ones only exclude their first word).
 
@@ -30,8 +30,9 @@ treated like an exception phrase, and drops every lexicon or grammar hit that ov
 That holds idioms no list can hold ("overdose de séries", "overdose of Netflix": an
 overdose of anything that is not a drug; "mourir de rire", "dying to see it").
 
-``noneg`` drops a match when a negation (``@neg.LANG``) lies inside it ("je ne vais pas te
-tuer", "I would never hurt you"). Rules of ``self_harm`` are not negation-guarded on purpose:
+``noneg`` drops a match when a negation (``@neg.LANG``) lies inside it or in the four words
+before it ("je ne vais pas te tuer", "I would never hurt you", "I never said that X are
+scum"; "why don't we…" is a question, not a negation). Rules of ``self_harm`` are not negation-guarded on purpose:
 "je ne veux pas mourir mais…" is still something a moderator of a mental-health service reads.
 
 Evaluation
@@ -94,7 +95,10 @@ class Grammar:
 _WRITTEN = re.compile(r"['’]?[^\W_]+(?:~|['’])?(?:[\s\-'’.]+[^\W_]+(?:~|['’])?)*")
 _RULE_RE = re.compile(r"^rule\s+(\S+)\s+(fr|en|any)\s+(\S+)\s+([0123])((?:\s+\w+)*)\s*:\s*(.+)$")
 _CLASS_RE = re.compile(r"^class\s+(\S+)\s*=\s*(.*)$")
-_ELEMENT_RE = re.compile(r"(\^?(?:@[\w.]+|\[[^\]]*\])|_\d+|[^\s\[\]@?!^]+)([?!]?)")
+_ELEMENT_RE = re.compile(r"(\^?(?:@[\w.]+|\[[^\]]*\])|_\d+|#|[^\s\[\]@?!^#]+)([?!]?)")
+# A number in the skeleton: digits, of which 0 1 3 4 5 7 were read as l33t letters ("56" is
+# "s6", "30" is "eo"), optionally with a decimal part.
+_NUMBER = "(?:[0-9oieast]{1,4}(?: [0-9oieast]{1,3})?) "
 
 
 def _inflect(word: str, lang: str) -> frozenset[str]:
@@ -200,6 +204,11 @@ class _Parser:
                 raise GrammarError(f"{where}: cannot read {pattern[position:element.start()]!r}")
             position = element.end()
             token, mark = element.groups()
+            if token == "#":
+                if mark:
+                    raise GrammarError(f"{where}: a number cannot be optional or a trigger")
+                parts.append(_NUMBER)
+                continue
             if token.startswith("_") and token[1:].isdigit():
                 if mark:
                     raise GrammarError(f"{where}: a gap cannot be optional or a trigger")
@@ -239,7 +248,8 @@ class _Parser:
             neg_name = f"neg.{lang}"
             if neg_name not in self.classes:
                 raise GrammarError(f"{where}: noneg needs class {neg_name}")
-            negation = re.compile("(?<= )(?:" + "|".join(self.classes[neg_name][0]) + ")")
+            # "why don't we/you ..." asks, it does not negate
+            negation = re.compile("(?<= )(?:" + "|".join(self.classes[neg_name][0]) + ")(?!(?:we|you|u|ya|on) )")
         return Rule(
             name=name, lang=lang, category=category, severity=int(severity),
             pattern=re.compile("(?<= )" + "".join(parts)), triggers=frozenset(triggers),
@@ -258,7 +268,7 @@ def parse_grammar(
     names: set[tuple[str, str]] = set()
     logical: list[tuple[int, str]] = []
     for number, line in enumerate(lines, start=1):
-        text = line.split(" #", 1)[0].rstrip() if not line.lstrip().startswith("#") else ""
+        text = "" if line.lstrip().startswith("#") else line.rstrip()  # comments are whole lines
         if not text.strip():
             continue
         if text[:1].isspace() and logical:  # continuation line
@@ -291,6 +301,18 @@ def load_default_grammar() -> Grammar:
     return parse_grammar(text.splitlines(), "grammar.txt")
 
 
+def _words_before(text: str, index: int, count: int) -> int:
+    """Return the index ``count`` words before ``index`` in a padded skeleton (a negation
+    just before a frame negates it: "I never said that women are scum")."""
+    position = index
+    for _ in range(count):
+        previous = text.rfind(" ", 0, max(position - 1, 0))
+        if previous < 0:
+            return 0
+        position = previous + 1
+    return max(position - 1, 0)
+
+
 def match_rules(grammar: Grammar, folded_text: str, rule_ids: Iterable[int]) -> list[tuple[int, int, Rule]]:
     """Return ``(first, stop, rule)`` skeleton spans of the given rules' matches in
     ``folded_text`` (a padded skeleton)."""
@@ -303,7 +325,7 @@ def match_rules(grammar: Grammar, folded_text: str, rule_ids: Iterable[int]) -> 
                 stop -= 1
             if stop <= first:
                 continue
-            if rule.negation is not None and rule.negation.search(folded_text, first, stop + 1):
+            if rule.negation is not None and rule.negation.search(folded_text, _words_before(folded_text, first, 4), stop + 1):
                 continue
             out.append((first, stop, rule))
     return out

@@ -99,9 +99,11 @@ def _masked(word: str) -> set[str]:
 
 
 def written_forms(term: Term) -> set[str]:
-    """Return the spellings to match for ``term``: the term itself, without apostrophes,
-    without hyphens, all words run together, and (offensive terms only) masked with ``*``."""
-    base = {term.term}
+    """Return the spellings to match for ``term``: its inflected forms (:mod:`.morph`: "me
+    scarifier" also gives "je me scarifiais", "connard" "connards"), each also without
+    apostrophes, without hyphens, all words run together, and (offensive terms only)
+    masked with ``*``."""
+    base = set(_inflected(term.term, term.lang)) | {term.term}
     if _APOSTROPHES.search(term.term):
         base.add(_APOSTROPHES.sub("", term.term))
     if "-" in term.term:
@@ -129,11 +131,20 @@ def _inflected(term: str, lang: str) -> frozenset[str]:
 
 
 def exception_forms(phrase: str) -> set[str]:
-    """Return the spellings of an exception phrase: the phrase, its apostrophe-less and
-    hyphen-less forms."""
-    forms = {phrase}
-    if _APOSTROPHES.search(phrase):
-        forms.add(_APOSTROPHES.sub("", phrase))
-    if "-" in phrase:
-        forms.add(phrase.replace("-", " "))
+    """Return the spellings of an exception phrase: its inflected forms (so that "me couper
+    les cheveux" also covers "je me suis coupé les cheveux"), each also without apostrophes
+    and hyphens."""
+    try:
+        from .morph import exception_forms as inflected_exception
+    except ImportError:  # pragma: no cover
+        inflected = {phrase}
+    else:
+        inflected = set(inflected_exception(phrase)) | {phrase}
+    forms: set[str] = set()
+    for form in inflected:
+        forms.add(form)
+        if _APOSTROPHES.search(form):
+            forms.add(_APOSTROPHES.sub("", form))
+        if "-" in form:
+            forms.add(form.replace("-", " "))
     return forms

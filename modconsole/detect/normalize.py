@@ -12,9 +12,11 @@ The skeleton is what the lexicon automaton runs over. It is built in five steps:
 2. a ``!`` between two letters reads as ``i`` (``k!ll``), other ``!`` become spaces; a ``*``
    inside a word is kept as a masking letter (``f*ck``), other ``*`` become spaces;
 3. the text is padded with one space on each side, so word boundaries are always spaces;
-4. runs of three or more single characters separated by spaces are joined
-   (``s u i c i d e``, ``S.U.I.C.I.D.E``, ``s-u-i-c-i-d-e`` all give ``suicide``); where the
-   gaps differ, the wider ones are word breaks (``k i l l   m e`` gives ``kill me``);
+4. runs of three or more single characters (or runs of one repeated character) separated by
+   spaces are joined (``s u i c i d e``, ``S.U.I.C.I.D.E``, ``s-u-i-c-i-d-e``, ``s uuu i c i d e``
+   all give ``suicide``); where the gaps differ, the wider ones are word breaks (``k i l l   m e``
+   gives ``kill me``) and a gap of white space is wider than a gap of punctuation
+   (``w.a.n.t t.o d.i.e`` gives ``want to die``);
 5. every run of one repeated character is collapsed to a single one
    (``suiiiicide`` → ``suicide``, and runs of spaces to one space).
 
@@ -155,8 +157,9 @@ def _fix_marks(text: str) -> str:
     return text
 
 
-_SPACED_GATE = re.compile(r" [^ ] +[^ ] +[^ ] ")
-_SPACED = re.compile(r"(?<= )[^ ](?: +[^ ](?= )){2,}")
+# A spaced "letter" may be repeated ("f uuu c k"): repeats collapse after the join.
+_SPACED_GATE = re.compile(r" ([^ ])\1* +([^ ])\2* +([^ ])\3* ")
+_SPACED = re.compile(r"(?<= )([^ ])\1*(?: +([^ ])\2*(?= )){2,}")
 
 
 _GAPS = re.compile(" +")

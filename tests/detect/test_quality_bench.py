@@ -204,6 +204,7 @@ def test_figures_are_computed_right_on_a_tiny_corpus(quality: ModuleType) -> Non
             Term("idiot", "offensive", "en", 2),
         ],
         pii=True,
+        grammar=False,
         exceptions=[],
     )
     items = [
@@ -212,7 +213,7 @@ def test_figures_are_computed_right_on_a_tiny_corpus(quality: ModuleType) -> Non
         _item("risk", "please help", "ideation_disclosure", severity=2, lang="fr"),
         _item("offensive", "you idiot", "insult"),
         _item("offensive", "you moron", "insult"),
-        _item("offensive", "idiots like them", "derogation"),
+        _item("offensive", "fools like them", "derogation"),
         _item("benign", "help with my CV", "help_request"),
         _item("benign", "what an idiot I am", "idiom"),
         _item("benign", "order 123", "not_a_phone"),
@@ -229,7 +230,7 @@ def test_figures_are_computed_right_on_a_tiny_corpus(quality: ModuleType) -> Non
     assert f["risk.at_severity"]["hit"] == 1
     assert f["risk.lang.fr"] == {"hit": 1, "n": 1, "rate": 1.0}
     assert f["offensive.target"] == {"hit": 1, "n": 2, "rate": 0.5}
-    # "idiots" is not "idiot": the toy lexicon has no plural, so derogation is 0/1
+    # "fools" is not in the toy lexicon, so derogation is 0/1
     assert f["offensive.derogation"] == {"hit": 0, "n": 1, "rate": 0.0}
     assert f["pii.all"] == {"hit": 1, "n": 2, "rate": 0.5}  # the second span lies outside the email
     # help_request: a severity-1 hit is allowed; the idiom and the counter-quote are false positives
@@ -251,7 +252,7 @@ def test_figures_are_computed_right_on_a_tiny_corpus(quality: ModuleType) -> Non
 
 
 def test_misses_are_kept_up_to_the_limit_and_counted_in_full(quality: ModuleType) -> None:
-    detector = Detector([Term("idiot", "offensive", "en", 2)], pii=False, exceptions=[])
+    detector = Detector([Term("idiot", "offensive", "en", 2)], pii=False, exceptions=[], grammar=False)
     items = [_item("offensive", f"you moron number {n}", "insult") for n in range(4)]
     result = quality.evaluate(items, detector, max_misses=2)
     assert result["miss_counts"]["offensive.insult"] == 4
@@ -268,7 +269,7 @@ def test_escape_makes_control_and_format_characters_visible(quality: ModuleType)
 
 
 def test_render_prints_targets_and_keeps_texts_out_when_asked(quality: ModuleType) -> None:
-    detector = Detector([Term("idiot", "offensive", "en", 2)], pii=False, exceptions=[])
+    detector = Detector([Term("idiot", "offensive", "en", 2)], pii=False, exceptions=[], grammar=False)
     items = [_item("offensive", "you moron", "insult"), _item("offensive", "you idiot", "insult")]
     result = quality.evaluate(items, detector, max_misses=0)
     hidden = quality.render("heldout", result, show=False)
