@@ -18,6 +18,9 @@ name as its ``term``; exception phrases drop grammar hits as they drop lexicon h
 
 from __future__ import annotations
 
+import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 
 import ahocorasick
@@ -25,7 +28,8 @@ import ahocorasick
 from .grammar import EXCEPT, Grammar, load_default_grammar, match_rules
 from .lexicon import exception_forms, load_default_exceptions, load_default_terms, written_forms
 from .model import Hit, Term, tidy
-from .normalize import absorb_marks, analyse, skeleton, skeletons
+from .normalize import _SPACED_GATE, absorb_marks, analyse, skeleton, skeletons
+from .normalize import _prepared as prepare
 from .pii import TRIGGERS, may_hold_phone, scan_pii
 
 __all__ = ["Detector"]
@@ -41,6 +45,13 @@ _ANY_PII = sum(_PII_FLAGS.values())
 # Texts longer than this are scanned in overlapping windows (hits are deduplicated).
 _WINDOW = 32_768
 _OVERLAP = 1_024
+
+# Compiled automata by their inputs: every Services object of a process (and every test)
+# builds a detector from the same lexicon; compiling it costs about half a second. The
+# automaton is only read after it is built, so detectors may share it.
+_CACHE_SIZE = 8
+_CACHE_LOCK = threading.Lock()
+_AUTOMATA: OrderedDict[tuple[object, ...], tuple[Grammar, ahocorasick.Automaton | None]] = OrderedDict()
 
 # One entry of an automaton value: the term (None for an exception phrase) and, for each
 # character of the key, the minimum run length the text must show there.
@@ -71,7 +82,18 @@ class Detector:
         if grammar is True:
             grammar = load_default_grammar()
         self.grammar: Grammar = grammar or Grammar()
+        key = (self.terms, self.exceptions, self.pii, id(self.grammar))
+        with _CACHE_LOCK:
+            cached = _AUTOMATA.get(key)
+            if cached is not None and cached[0] is self.grammar:
+                _AUTOMATA.move_to_end(key)
+                self._automaton = cached[1]
+                return
         self._automaton = self._build()
+        with _CACHE_LOCK:
+            _AUTOMATA[key] = (self.grammar, self._automaton)
+            while len(_AUTOMATA) > _CACHE_SIZE:
+                _AUTOMATA.popitem(last=False)
 
     def _build(self) -> ahocorasick.Automaton | None:
         table: dict[str, tuple[int, dict[_Entry, None], frozenset[int]]] = {}
@@ -83,9 +105,7 @@ class Detector:
                 return
             flags, entries, known = table.get(key, (0, {}, frozenset()))
             if with_entry:
-                folded = analyse(form)
-                profile = tuple(folded.run(i) for i in range(1, len(folded.text) - 1))
-                entries[(term, profile)] = None
+                entries[(term, _profile(form, key))] = None
             table[key] = (flags | flag, entries, known | rules)
 
         for term in self.terms:
@@ -198,6 +218,21 @@ class Detector:
                         Hit(hit.category, hit.severity, start, hit.end + offset, hit.kind, hit.term, hit.lang)
                     )
         return tidy(hits)
+
+
+_RUNS = re.compile(r"(.)\1*", re.DOTALL)
+
+
+def _profile(form: str, key: str) -> tuple[int, ...]:
+    """For each inner character of ``key`` (the skeleton of ``form``), how many times the
+    form writes it: the run lengths of the prepared fold, which the skeleton collapses."""
+    prepared = prepare(form)
+    if not _SPACED_GATE.search(prepared):
+        runs = [len(m.group()) for m in _RUNS.finditer(prepared)]
+        if len(runs) == len(key):
+            return tuple(runs[1:-1])
+    folded = analyse(form)
+    return tuple(folded.run(i) for i in range(1, len(folded.text) - 1))
 
 
 def _repeats_fit(runs: dict[int, int], first: int, profile: tuple[int, ...]) -> bool:

@@ -55,7 +55,8 @@ from importlib import resources
 from .model import TERM_CATEGORIES
 from .normalize import skeleton
 
-__all__ = ["EXCEPT", "Grammar", "GrammarError", "Rule", "load_default_grammar", "match_rules", "parse_grammar"]
+__all__ = ["EXCEPT", "Grammar", "GrammarError", "Rule", "load_default_grammar", "match_rules", "parse_grammar",
+           "trigger_words"]
 
 #: The category of rules that only drop hits (idioms, figurative senses).
 EXCEPT = "except"
@@ -125,30 +126,61 @@ def _variants(words: list[str], lang: str, inflect: Callable[[str, str], frozens
     return out
 
 
-def _alternative_regex(text: str) -> tuple[str, str] | None:
-    """Return (regex, key) for one spelled alternative, or None if it folds to nothing.
+_Alt = tuple[str, bool]  # a skeleton key, and whether the space after it is optional
 
-    The regex consumes the alternative and the space after it; an alternative ending in an
-    apostrophe ("j'", "m'") may be glued to the next word, so its space is optional.
+
+def _alternative_regex(text: str) -> tuple[_Alt, str] | None:
+    """Return ((key, elided), key) for one spelled alternative, or None if it folds to nothing.
+
+    The regex of an alternative consumes it and the space after it; an alternative ending
+    in an apostrophe ("j'", "m'") may be glued to the next word, so its space is optional.
     """
     elided = text.endswith(("'", "’"))
     key = skeleton(text).strip()
     if not key:
         return None
-    return re.escape(key) + (" ?" if elided else " "), key
+    return (key, elided), key
+
+
+def _trie_regex(alternatives: Iterable[_Alt]) -> str:
+    """One regex for many alternatives, factored as a trie ("tuaient|tuais|tuait" is
+    "tua(?:i(?:ent|s|t))"): compiling a flat alternation of thousands of inflected forms and
+    slips takes seconds, the trie a fraction, and it matches faster. Longer readings are
+    tried first; an alternative that is a prefix of another is tried after it."""
+    root: dict[str, dict] = {}
+    for key, elided in alternatives:
+        node = root
+        for ch in key:
+            node = node.setdefault(ch, {})
+        ending = node.get("", " ")
+        node[""] = " ?" if elided or ending == " ?" else " "
+
+    def build(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            branches.append(node[""])  # type: ignore[arg-type]
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return build(root) if root else "(?!)"
 
 
 class _Parser:
-    def __init__(self, inflect: Callable[[str, str], frozenset[str]]) -> None:
+    def __init__(self, inflect: Callable[[str, str], frozenset[str]], slips: Callable[[str], set[str]]) -> None:
         self.inflect = inflect
-        self.classes: dict[str, tuple[list[str], list[str]]] = {}  # name -> (regex alts, keys)
+        self.slips = slips
+        self.classes: dict[str, tuple[list[_Alt], list[str]]] = {}  # name -> (alternatives, keys)
+        self.bodies: dict[str, str] = {}
+        self.with_slips: dict[str, tuple[list[_Alt], list[str]]] = {}
+        self.regex_cache: dict[tuple[str, bool], str] = {}
 
     def _lang_of(self, name: str) -> str:
         head = name.split(".", 1)[0]
         return head if head in ("fr", "en") else "any"
 
-    def alternatives(self, body: str, lang: str, where: str) -> tuple[list[str], list[str]]:
-        regexes: dict[str, None] = {}
+    def alternatives(self, body: str, lang: str, where: str, slips: bool = False) -> tuple[list[_Alt], list[str]]:
+        regexes: dict[_Alt, None] = {}
         keys: dict[str, None] = {}
         for raw in body.split("|"):
             raw = raw.strip()
@@ -157,14 +189,17 @@ class _Parser:
             if raw.startswith("@"):
                 if raw[1:] not in self.classes:
                     raise GrammarError(f"{where}: unknown class {raw}")
-                sub_regexes, sub_keys = self.classes[raw[1:]]
+                sub_regexes, sub_keys = self.trigger_class(raw[1:], where) if slips else self.classes[raw[1:]]
                 regexes.update(dict.fromkeys(sub_regexes))
                 keys.update(dict.fromkeys(sub_keys))
                 continue
             if not _WRITTEN.fullmatch(raw):
                 raise GrammarError(f"{where}: {raw!r}: only letters, digits, spaces, apostrophes, hyphens and a final ~")
             words = raw.split()
-            for spelled in _variants(words, lang, self.inflect):
+            spellings = _variants(words, lang, self.inflect)
+            if slips:  # typing slips of trigger words ("klil", "tortuer"): see .typos
+                spellings |= {slip for spelled in spellings for slip in self.slips(spelled)}
+            for spelled in sorted(spellings):
                 compiled = _alternative_regex(spelled)
                 if compiled is not None:
                     regexes[compiled[0]] = None
@@ -177,14 +212,19 @@ class _Parser:
                         keys[glued[1]] = None
         if not regexes:
             raise GrammarError(f"{where}: empty class")
-        # longest first, so that the regex prefers the longer reading
-        ordered = sorted(regexes, key=lambda r: (-len(r), r))
-        return ordered, list(keys)
+        return list(regexes), list(keys)
 
     def add_class(self, name: str, body: str, where: str) -> None:
         if name in self.classes:
             raise GrammarError(f"{where}: class {name} defined twice")
         self.classes[name] = self.alternatives(body, self._lang_of(name), where)
+        self.bodies[name] = body
+
+    def trigger_class(self, name: str, where: str) -> tuple[list[_Alt], list[str]]:
+        """A class as a trigger element: its alternatives and their typing slips."""
+        if name not in self.with_slips:
+            self.with_slips[name] = self.alternatives(self.bodies[name], self._lang_of(name), where, slips=True)
+        return self.with_slips[name]
 
     def rule(self, match: re.Match[str], where: str) -> Rule:
         name, lang, category, severity, flags, pattern = match.groups()
@@ -219,19 +259,28 @@ class _Parser:
                 token = token[1:]
                 if mark:
                     raise GrammarError(f"{where}: a negated element cannot be optional or a trigger")
+            # typing slips of trigger words, for offensive frames (threats are often typed in
+            # anger: "klil", "tortuer"); risk frames keep their exact words (compile time)
+            trigger = mark == "!" and category == "offensive"
             if token.startswith("@"):
                 if token[1:] not in self.classes:
                     raise GrammarError(f"{where}: unknown class {token}")
-                regexes, keys = self.classes[token[1:]]
+                regexes, keys = self.trigger_class(token[1:], where) if trigger else self.classes[token[1:]]
             elif token.startswith("["):
-                regexes, keys = self.alternatives(token[1:-1], lang, where)
+                regexes, keys = self.alternatives(token[1:-1], lang, where, slips=trigger)
             else:
-                regexes, keys = self.alternatives(token, lang, where)
+                regexes, keys = self.alternatives(token, lang, where, slips=trigger)
             if negated:
                 firsts = sorted({re.escape(k.split(" ", 1)[0]) for k in keys}, key=lambda w: (-len(w), w))
                 parts.append("(?!(?:" + "|".join(firsts) + ") )[^ ]+ ")
                 continue
-            group = "(?:" + "|".join(regexes) + ")"
+            if token.startswith("@"):
+                cache_key = (token[1:], trigger)
+                if cache_key not in self.regex_cache:
+                    self.regex_cache[cache_key] = "(?:" + _trie_regex(regexes) + ")"
+                group = self.regex_cache[cache_key]
+            else:
+                group = "(?:" + _trie_regex(regexes) + ")"
             if mark == "?":
                 group += "?"
             elif mark == "!":
@@ -249,7 +298,7 @@ class _Parser:
             if neg_name not in self.classes:
                 raise GrammarError(f"{where}: noneg needs class {neg_name}")
             # "why don't we/you ..." asks, it does not negate
-            negation = re.compile("(?<= )(?:" + "|".join(self.classes[neg_name][0]) + ")(?!(?:we|you|u|ya|on) )")
+            negation = re.compile("(?<= )(?:" + _trie_regex(self.classes[neg_name][0]) + ")(?!(?:we|you|u|ya|on) )")
         return Rule(
             name=name, lang=lang, category=category, severity=int(severity),
             pattern=re.compile("(?<= )" + "".join(parts)), triggers=frozenset(triggers),
@@ -257,13 +306,21 @@ class _Parser:
         )
 
 
+def _no_slips(phrase: str) -> set[str]:
+    return set()
+
+
 def parse_grammar(
     lines: Iterable[str],
     source: str = "<grammar>",
     inflect: Callable[[str, str], frozenset[str]] | None = None,
+    slips: Callable[[str], set[str]] | None = None,
 ) -> Grammar:
-    """Compile a rules file given as lines; raise :class:`GrammarError` naming the line."""
-    parser = _Parser(inflect or _inflect)
+    """Compile a rules file given as lines; raise :class:`GrammarError` naming the line.
+
+    ``inflect(word, lang)`` gives the forms of a ``word~`` (default: :mod:`.morph`);
+    ``slips(phrase)`` the typing slips added to trigger elements (default: none)."""
+    parser = _Parser(inflect or _inflect, slips or _no_slips)
     rules: list[Rule] = []
     names: set[tuple[str, str]] = set()
     logical: list[tuple[int, str]] = []
@@ -297,8 +354,50 @@ def parse_grammar(
 @lru_cache(maxsize=1)
 def load_default_grammar() -> Grammar:
     """The shipped rules (``data/grammar.txt``), compiled once per process."""
+    from .typos import slips
+
     text = resources.files(__package__).joinpath("data", "grammar.txt").read_text(encoding="utf-8")
-    return parse_grammar(text.splitlines(), "grammar.txt")
+    return parse_grammar(text.splitlines(), "grammar.txt", slips=slips)
+
+
+def trigger_words(text: str) -> list[str]:
+    """The words of the trigger elements of a rules file, as written (``~`` and elisions
+    stripped): what :mod:`.typos` generates slips for."""
+    bodies: dict[str, str] = {}
+    logical: list[str] = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if line[:1].isspace() and logical:
+            logical[-1] += " " + line.strip()
+        else:
+            logical.append(line.strip())
+    words: list[str] = []
+
+    def collect(body: str, seen: frozenset[str]) -> None:
+        for raw in body.split("|"):
+            raw = raw.strip()
+            if raw.startswith("@"):
+                if raw[1:] in bodies and raw[1:] not in seen:
+                    collect(bodies[raw[1:]], seen | {raw[1:]})
+                continue
+            words.extend(w.rstrip("~").strip("'’") for w in raw.split())
+
+    for text_line in logical:
+        if (m := _CLASS_RE.match(text_line)) is not None:
+            bodies[m.group(1)] = m.group(2)
+        elif (m := _RULE_RE.match(text_line)) is not None:
+            for element in _ELEMENT_RE.finditer(m.group(6)):
+                token, mark = element.groups()
+                if mark != "!":
+                    continue
+                if token.startswith("@"):
+                    collect(bodies.get(token[1:], ""), frozenset({token[1:]}))
+                elif token.startswith("["):
+                    collect(token[1:-1], frozenset())
+                else:
+                    collect(token, frozenset())
+    return [w for w in words if w]
 
 
 def _words_before(text: str, index: int, count: int) -> int:

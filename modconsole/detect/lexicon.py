@@ -100,7 +100,8 @@ def _masked(word: str) -> set[str]:
 
 def written_forms(term: Term) -> set[str]:
     """Return the spellings to match for ``term``: its inflected forms (:mod:`.morph`: "me
-    scarifier" also gives "je me scarifiais", "connard" "connards"), each also without
+    scarifier" also gives "je me scarifiais", "connard" "connards") and their typing slips
+    (:mod:`.typos`: "fukc"), each also without
     apostrophes, without hyphens, all words run together, and (offensive terms only)
     masked with ``*``."""
     base = set(_inflected(term.term, term.lang)) | {term.term}
@@ -113,6 +114,10 @@ def written_forms(term: Term) -> set[str]:
         joined = _JOINERS.sub("", form)
         if joined != form and len(joined) >= 5:
             forms.add(joined)
+    from .typos import slips
+
+    # typing slips ("fukc", "klil": see .typos) of the term and its inflections, not masked
+    forms |= {slip for form in base for slip in slips(form)}
     if term.category == "offensive":
         for form in base:
             words = form.split(" ")
