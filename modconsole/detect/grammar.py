@@ -298,7 +298,10 @@ class _Parser:
             if neg_name not in self.classes:
                 raise GrammarError(f"{where}: noneg needs class {neg_name}")
             # "why don't we/you ..." asks, it does not negate
-            negation = re.compile("(?<= )(?:" + _trie_regex(self.classes[neg_name][0]) + ")(?!(?:we|you|u|ya|on) )")
+            # whole words only: an elided "n'" glued to the next word would read the "n" of "nue"
+            negation = re.compile(
+                "(?<= )(?:" + _trie_regex((key, False) for key, _ in self.classes[neg_name][0]) + ")(?!(?:we|you|u|ya|on) )"
+            )
         return Rule(
             name=name, lang=lang, category=category, severity=int(severity),
             pattern=re.compile("(?<= )" + "".join(parts)), triggers=frozenset(triggers),

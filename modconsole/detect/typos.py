@@ -47,14 +47,20 @@ def transpositions(word: str) -> set[str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """simplemma's English forms (function words included, which lemminflect lacks)."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    return frozenset(DefaultDictionaryFactory().get_dictionary("en").keys())
+
+
 def _known(word: str) -> bool:
     from . import morph
 
-    french = morph._french()
-    if french.knows(word):
+    if morph._french().knows(word) or word in _english_words():
         return True
-    english = morph._english()
-    return bool(english.readings(word))
+    return bool(morph._english().readings(word))
 
 
 def generate_table(words: Iterable[str]) -> dict[str, frozenset[str]]:

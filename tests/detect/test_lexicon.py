@@ -34,8 +34,9 @@ def test_default_terms_are_well_formed_and_unique() -> None:
         ("je veux mourir", "fr", "self_harm", 3),
         ("me scarifier", "fr", "self_harm", 2),
         ("cutting", "en", "self_harm", 2),
-        ("il m'a violée", "fr", "self_harm", 3),
-        ("he abused me", "en", "self_harm", 3),
+        # issue 15: 3 = intent, plan, method or act; 2 = ideation or disclosure (abuse included)
+        ("il m'a violée", "fr", "self_harm", 2),
+        ("he abused me", "en", "self_harm", 2),
         ("help", "en", "self_harm", 1),
         ("aide", "fr", "self_harm", 1),
         ("connard", "fr", "offensive", 2),
