@@ -99,7 +99,7 @@ _CLASS_RE = re.compile(r"^class\s+(\S+)\s*=\s*(.*)$")
 _ELEMENT_RE = re.compile(r"(\^?(?:@[\w.]+|\[[^\]]*\])|_\d+|#|[^\s\[\]@?!^#]+)([?!]?)")
 # A number in the skeleton: digits, of which 0 1 3 4 5 7 were read as l33t letters ("56" is
 # "s6", "30" is "eo"), optionally with a decimal part.
-_NUMBER = "(?:[0-9oieast]{1,4}(?: [0-9oieast]{1,3})?) "
+_NUMBER = "(?<= )(?:[0-9oieast]{1,4}(?: [0-9oieast]{1,3})?) "
 
 
 def _inflect(word: str, lang: str) -> frozenset[str]:
@@ -252,7 +252,7 @@ class _Parser:
             if token.startswith("_") and token[1:].isdigit():
                 if mark:
                     raise GrammarError(f"{where}: a gap cannot be optional or a trigger")
-                parts.append(f"(?:[^ ]+ ){{0,{int(token[1:])}}}")
+                parts.append(f"(?:(?<= )[^ ]+ ){{0,{int(token[1:])}}}")
                 continue
             negated = token.startswith("^")
             if negated:
@@ -272,7 +272,8 @@ class _Parser:
                 regexes, keys = self.alternatives(token, lang, where, slips=trigger)
             if negated:
                 firsts = sorted({re.escape(k.split(" ", 1)[0]) for k in keys}, key=lambda w: (-len(w), w))
-                parts.append("(?!(?:" + "|".join(firsts) + ") )[^ ]+ ")
+                # (?<= ): a glued elision ("d'" before it) must not start this word mid-word
+                parts.append("(?<= )(?!(?:" + "|".join(firsts) + ") )[^ ]+ ")
                 continue
             if token.startswith("@"):
                 cache_key = (token[1:], trigger)
