@@ -1,28 +1,67 @@
 """Personal details in member text: emails, phone numbers, street addresses, handles on
 external networks, real names given as such.
 
-Every finder works on the original text and returns :class:`Hit` objects with category
-``"pii"``. :func:`scan_pii` takes hints so that the detector can skip the finders whose
-trigger words its automaton did not see; :func:`find_pii` runs them all.
+The finders read a *folded* copy of the text (:mod:`.pii_fold`: NFKC, format characters
+deleted, Cyrillic/Greek look-alikes read as Latin, case kept, no l33t), so that fullwidth,
+zero-width and homoglyph forms of an email or a number are found like the plain ones; every
+:class:`Hit` they return indexes the *original* text and covers the obfuscated detail
+entirely. Phones are found in the national formats of the regions a community declares
+(:mod:`.pii_phone`), also spelled out in French and English words (:mod:`.pii_spelled`); names
+given as such in the ways members write them (:mod:`.pii_names`).
+
+The detector's contract:
+
+* :data:`TRIGGERS` -- kind → trigger words; the detector adds them to its automaton (which
+  runs on a folded, lower-cased skeleton reading l33t digits as letters, so they are plain
+  letter words) and passes the kinds it saw to :func:`scan_pii` as ``triggered``;
+  :data:`ALL_TRIGGERS` adds the kind ``"phone"`` (number words, for numbers spelled out);
+* :func:`needs_scan` -- whether the finders must run even though no trigger word was seen
+  (``@``/``＠``, a run of digits that could be a phone, fullwidth included); cheap enough to
+  be called on every message;
+* :func:`scan_pii` -- the finders, those of the kinds not triggered skipped;
+  :func:`find_pii` runs them all and tidies the result.
 """
 
 from __future__ import annotations
 
 import re
-from itertools import islice
-
-import phonenumbers
+from collections.abc import Collection, Sequence
 
 from .model import Hit, tidy
+from .pii_fold import PiiText, fold_pii
+from .pii_names import find_names
+from .pii_phone import DEFAULT_REGIONS, Budget, find_digit_phones
+from .pii_spelled import NUMBER_TRIGGERS, find_spelled_phones
 
-__all__ = ["TRIGGERS", "find_pii", "may_hold_phone", "scan_pii"]
+__all__ = [
+    "ALL_TRIGGERS",
+    "DEFAULT_REGIONS",
+    "TRIGGERS",
+    "find_pii",
+    "may_hold_phone",
+    "needs_scan",
+    "scan_pii",
+]
 
 #: Severity per kind: a street address locates a member physically, hence 2.
 SEVERITY: dict[str, int] = {"email": 1, "phone": 1, "address": 2, "social_handle": 1, "real_name": 1}
 
-#: Words whose presence (after folding) makes a finder worth running. The detector adds
-#: them to its automaton; a finder whose kind is not listed here is gated otherwise
-#: (``@`` for emails, digits for phones).
+#: Words whose presence (after folding) makes a finder worth running, by kind. A finder whose
+#: kind is not listed here is gated otherwise (``@`` for emails, digits for phones: see
+#: :func:`needs_scan`). The kind ``"phone"`` (number words) is in :data:`ALL_TRIGGERS` only:
+#: today's detector maps a fixed set of four kinds to its flags and would not build with a
+#: fifth; the detector that gives every kind its own flag reads :data:`ALL_TRIGGERS`.
+# Words that introduce a name without saying it is one: "moi c'est Marie", "appelle-moi Julie",
+# "on m'appelle Léa", "call me Jake", "I go by Sam", "je me présente", "name's Tom"; the weak
+# ones, which the finder accepts only before a closing word: "je suis Marie", "I'm Sarah btw";
+# the frames, keyed on their closing word (far rarer than "c'est"): "c'est Marie ici", "c'est
+# Marie à l'appareil", "this is Anna here". In ALL_TRIGGERS they are the kind "introduction"
+# (only the capital-first search runs); in TRIGGERS, for today's detector, part of "real_name".
+_INTRODUCTIONS: tuple[str, ...] = tuple(
+    "moi c'est|appelle moi|appelez moi|appelons moi|m'appelle|call me|go by|je me présente|name's|"
+    "je suis|jsuis|j'suis|i'm|im|i am|ici|appareil|this is".split("|")
+)
+
 TRIGGERS: dict[str, tuple[str, ...]] = {
     kind: tuple(words.split("|"))
     for kind, words in {
@@ -33,12 +72,23 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "tik tok|facebook|fb|twitter|x|discord|kik",
         "real_name": "my name|my real name|my full name|my actual name|my first name|my last name|"
         "my surname|i am called|i'm called|je m'appelle|je me nomme|mon nom|mon vrai nom|mon prénom|"
-        "mon vrai prénom",
+        "mon vrai prénom|" + "|".join(_INTRODUCTIONS),
         "address": "rue|avenue|av|boulevard|bd|blvd|impasse|allée|quai|chemin|place|cours|route|rte|"
         "square|passage|faubourg|fbg|esplanade|résidence|lotissement|cité|villa|sentier|promenade|"
         "chaussée|rond-point|voie|street|st|road|rd|ave|lane|ln|drive|dr|way|court|ct|pl|terrace|"
         "close|crescent|sq|parkway|pkwy|highway|hwy|row|mews|gardens|grove",
     }.items()
+}
+
+#: The trigger words for a detector that gives every kind its own flag: :data:`TRIGGERS`, with
+#: the introductions of a name as their own kind ``"introduction"`` (``"real_name"`` keeps the
+#: explicit leads, "my name is", "je m'appelle"), and the kind ``"phone"``: number words
+#: (French and English) that make the spelled-out phone finder worth running.
+ALL_TRIGGERS: dict[str, tuple[str, ...]] = {
+    **TRIGGERS,
+    "real_name": tuple(w for w in TRIGGERS["real_name"] if w not in _INTRODUCTIONS),
+    "introduction": _INTRODUCTIONS,
+    "phone": NUMBER_TRIGGERS,
 }
 
 _WORD = r"[^\W\d_][\w'’\-]*+"
@@ -56,56 +106,12 @@ _EMAIL_SPELLED = re.compile(
 )
 
 
-def find_emails(text: str) -> list[Hit]:
-    """Return email addresses, plain or spelled out ("jean at gmail dot com",
+def _email_spans(text: str) -> list[tuple[int, int]]:
+    """Return the spans of email addresses, plain or spelled out ("jean at gmail dot com",
     "jean arobase gmail point fr", "jean [at] gmail [dot] fr")."""
     spans = {m.span() for m in _EMAIL.finditer(text)}
     spans.update(m.span() for m in _EMAIL_SPELLED.finditer(text))
-    return [_hit("email", start, end) for start, end in spans]
-
-
-# --- phones -------------------------------------------------------------------------------
-
-# Numbers taken from one scan (a window of at most 32k characters): bounds the time spent
-# on a body made of nothing but phone numbers (phonenumbers needs ~0.2 ms for each).
-_PHONE_MAX_MATCHES = 100
-_PHONE_HINT = re.compile(r"[0-9](?:[\s.\-/()]{0,2}[0-9]){7}")
-_DATE = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}")
-_NOT_PHONE_CONTEXT = re.compile(
-    r"(?:n°|no\.|#|commande|order|r[ée]f|facture|invoice|suivi|tracking|siret|siren|iban|colis|"
-    r"ticket|dossier|client|account|compte)\W*$",
-    re.IGNORECASE,
-)
-
-
-def may_hold_phone(text: str) -> bool:
-    """Return whether ``text`` has eight digits close enough together to be a phone number."""
-    return _PHONE_HINT.search(text) is not None
-
-
-def find_phones(text: str) -> list[Hit]:
-    """Return phone numbers valid for France or, written with ``+``/``00``, any country.
-
-    Numbers must be written with a leading ``0``, ``+`` or ``00`` (an order number or a
-    bare run of digits is not a phone); dates and numbers introduced by "order", "n°",
-    "commande"... are skipped. At most the first 100 numbers of a text are examined.
-    """
-    if not _PHONE_HINT.search(text):
-        return []
-    hits: list[Hit] = []
-    try:
-        matcher = phonenumbers.PhoneNumberMatcher(text, "FR", leniency=phonenumbers.Leniency.VALID)
-        matches = list(islice(matcher, _PHONE_MAX_MATCHES))
-    except Exception:  # a third-party parser must never take the scan down
-        return hits
-    for match in matches:
-        raw = match.raw_string.lstrip("(")
-        if not raw or raw[0] not in "+0" or _DATE.fullmatch(match.raw_string):
-            continue
-        if _NOT_PHONE_CONTEXT.search(text, max(0, match.start - 30), match.start):
-            continue
-        hits.append(_hit("phone", match.start, match.end))
-    return hits
+    return sorted(spans)
 
 
 # --- addresses ----------------------------------------------------------------------------
@@ -144,18 +150,18 @@ _EN_ADDRESS = re.compile(
 )
 
 
-def find_addresses(text: str) -> list[Hit]:
-    """Return street addresses: "12 rue de la Paix", "3 bis avenue Jean Jaurès",
+def _address_spans(text: str) -> list[tuple[int, int]]:
+    """Return the spans of street addresses: "12 rue de la Paix", "3 bis avenue Jean Jaurès",
     "221B Baker Street", "10 Downing St"."""
-    hits: list[Hit] = []
+    hits: list[tuple[int, int]] = []
     for match in _FR_ADDRESS.finditer(text):
         kind = match.group("type").lower()
         name = _PARTICLE_START.sub("", match.group("name"), count=1)
         if kind in _FR_AMBIGUOUS and not name[:1].isupper():
             continue  # "3 cours de maths", "2 place libre"
-        hits.append(_hit("address", match.start(), match.end()))
+        hits.append(match.span())
     for match in _EN_ADDRESS.finditer(text):
-        hits.append(_hit("address", match.start(), match.end()))
+        hits.append(match.span())
     return hits
 
 
@@ -178,13 +184,13 @@ _HANDLE_STOPWORDS = frozenset(
 )
 
 
-def find_social_handles(text: str) -> list[Hit]:
-    """Return handles tied to an external network ("insta: @marie_92", "my snap is jdoe99").
+def _social_spans(text: str) -> list[tuple[int, int]]:
+    """Return the spans of handles tied to an external network ("insta: @marie_92", "my snap is jdoe99").
 
     A bare ``@mention`` is not reported: members mention each other on the platform. A handle
     without ``@`` must contain a digit, ``_`` or ``.``, or follow an explicit ``:``/``=``.
     """
-    hits: list[Hit] = []
+    hits: list[tuple[int, int]] = []
     for match in _SOCIAL.finditer(text):
         handle = match.group("handle")
         bare = handle.lstrip("@")
@@ -197,47 +203,62 @@ def find_social_handles(text: str) -> list[Hit]:
                 continue
             if not (any(c.isdigit() or c in "_." for c in bare) or explicit):
                 continue
-        hits.append(_hit("social_handle", match.start(), match.end()))
+        hits.append(match.span())
     return hits
 
 
-# --- real names ---------------------------------------------------------------------------
 
-_NAME_LEAD = re.compile(
-    r"(?i:(?<!\w)(?:my\s+(?:real\s+|full\s+|actual\s+|first\s+|last\s+|sur)?name(?:\s+is|['’]s)"
-    r"|i\s+am\s+called|i['’]?m\s+called|je\s+m['’]?\s*appelle|je\s+me\s+nomme"
-    r"|mon\s+(?:vrai\s+)?(?:nom|pr[ée]nom)(?:\s+de\s+famille)?(?:\s+(?:est|c['’]?est|c\s+est)(?!\w)|\s*:)))"
-    rf"\s*+:?\s*+(?P<name>{_WORD}(?:[ \t]++{_WORD}){{0,2}})"
-)
-_NAME_STOPWORDS = frozenset(
-    """a an the and or but not no is was are it its this that on in at to of for with from by
-    as so if too also just really very kind sort secret private important unknown known written
-    spelled pronounced weird funny long short hard easy nice lol btw please here there what
-    why how who which because like
-    et ou mais ni pas plus est était c'est ce ça sur dans avec pour par de du des le la les un une
-    au aux en que qui quoi comment pourquoi car donc aussi très trop vraiment secret privé écrit
-    marqué affiché connu inconnu compliqué bizarre difficile long court mdr stp svp ici là""".split()
-)
+# --- the cheap gate -------------------------------------------------------------------------
+
+_DIGITS = b"0123456789"
+_HINT = re.compile(r"[0-9](?:[\s.\-/()]{0,3}[0-9]){7}")
+# Characters of a non-ASCII text that may make it worth scanning: digits, "@", and the
+# fullwidth, small, mathematical and enclosed forms that fold into them.
+_GATE = re.compile("[0-9@\uff10-\uff20\ufe6b\u2460-\u24ff\U0001d7ce-\U0001d7ff]")
 
 
-def find_real_names(text: str) -> list[Hit]:
-    """Return real names given as such ("my name is John Smith", "je m'appelle Marie
-    Dupont"). The hit spans the name only, not the words that introduce it."""
-    hits: list[Hit] = []
-    for match in _NAME_LEAD.finditer(text):
-        words = list(re.finditer(_WORD, match.group("name")))
-        first = words[0].group()
-        if first.lower() in _NAME_STOPWORDS:
-            continue
-        end = words[0].end()
-        for word in words[1:]:
-            value = word.group()
-            if value.lower() in _NAME_STOPWORDS or (first[0].isupper() and not value[0].isupper()):
-                break
-            end = word.end()
-        name = match.group("name")[:end].rstrip("'’-")
-        hits.append(_hit("real_name", match.start("name"), match.start("name") + len(name)))
-    return hits
+def needs_scan(text: str) -> bool:
+    """Return whether the finders must run on ``text`` whatever trigger words were seen: it
+    holds an ``@`` (or its fullwidth or small form), or eight digits close enough together to
+    make a phone number (digits folded from fullwidth or styled forms, and zero-width
+    characters between them, included).
+
+    Pure-ASCII text costs one ``bytes.translate``; other text one search for a character
+    class, and only text holding a digit or an "@"-like character is folded and looked at.
+    """
+    if text.isascii():
+        if "@" in text:
+            return True
+        raw = text.encode("ascii")
+        return len(raw) - len(raw.translate(None, _DIGITS)) >= 8 and _HINT.search(text) is not None
+    if _GATE.search(text) is None:
+        return False
+    if "@" in text or "\uff20" in text or "\ufe6b" in text:
+        return True
+    folded = fold_pii(text).text
+    return "@" in folded or _digit_count(folded) >= 8 and _HINT.search(folded) is not None
+
+
+def may_hold_phone(text: str) -> bool:
+    """Return whether ``text`` may hold a phone number written in digits (or an ``@``).
+
+    Kept for today's detector, which calls it with ``"@" in text``: it is :func:`needs_scan`.
+    """
+    return needs_scan(text)
+
+
+def _lower(text: str) -> str:
+    """Return ``text`` lower-cased, keeping its length (a letter whose lower case is two
+    characters stays as it is)."""
+    lower = text.lower()
+    if len(lower) != len(text):
+        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lower
+
+
+def _digit_count(text: str) -> int:
+    raw = text.encode("utf-8", "surrogatepass")
+    return len(raw) - len(raw.translate(None, _DIGITS))
 
 
 # --- entry points -------------------------------------------------------------------------
@@ -247,33 +268,106 @@ def _hit(kind: str, start: int, end: int) -> Hit:
     return Hit(category="pii", severity=SEVERITY[kind], start=start, end=end, kind=kind, term=kind, lang=None)
 
 
-def scan_pii(
-    text: str,
-    *,
-    email: bool = True,
-    social_handle: bool = True,
-    real_name: bool = True,
-    address: bool = True,
-) -> list[Hit]:
-    """Return the personal details in ``text`` (unsorted, possibly overlapping).
-
-    A ``False`` hint skips a finder, except that emails are always looked for when the
-    text contains ``@`` and phones whenever it holds eight digits close together.
-    """
+def _spans(folded: PiiText, kind: str, spans: list[tuple[int, int]]) -> list[Hit]:
     hits: list[Hit] = []
-    if email or "@" in text:
-        hits.extend(find_emails(text))
-    hits.extend(find_phones(text))
-    if address:
-        hits.extend(find_addresses(text))
-    if social_handle:
-        hits.extend(find_social_handles(text))
-    if real_name:
-        hits.extend(find_real_names(text))
+    for start, end in spans:
+        begin, stop = folded.span(start, end)
+        if begin < stop:
+            hits.append(_hit(kind, begin, stop))
     return hits
 
 
-def find_pii(text: str) -> list[Hit]:
+def scan_pii(
+    text: str,
+    *,
+    triggered: Collection[str] | None = None,
+    regions: Sequence[str] = DEFAULT_REGIONS,
+    email: bool | None = None,
+    social_handle: bool | None = None,
+    real_name: bool | None = None,
+    address: bool | None = None,
+) -> list[Hit]:
+    """Return the personal details in ``text`` (unsorted, possibly overlapping).
+
+    ``triggered`` is the set of :data:`ALL_TRIGGERS` kinds whose words were seen (``None``:
+    run every finder; ``"real_name"`` runs the explicit leads of the name finder,
+    ``"introduction"`` the others). Whatever it holds, emails are looked for when the folded text contains
+    ``@`` and phones written in digits when it holds eight digits; the spelled-out phone
+    finder runs when ``"phone"`` was triggered. ``regions`` are the regions whose national
+    phone formats are recognised.
+
+    The keyword arguments ``email``, ``social_handle``, ``real_name`` and ``address`` are the
+    former interface, kept until the detector passes ``triggered``: given any of them, the
+    kinds whose argument is not ``False`` are triggered, ``"phone"`` included (and
+    ``"introduction"`` with ``real_name``).
+    """
+    if email is not None or social_handle is not None or real_name is not None or address is not None:
+        triggered = {"phone"}
+        for kind, flag in (("email", email), ("social_handle", social_handle), ("real_name", real_name),
+                           ("address", address)):
+            if flag is not False:
+                triggered.add(kind)
+        if real_name is not False:
+            triggered.add("introduction")
+    run_all = triggered is None
+    folded = fold_pii(text)
+    view = folded.text
+    hits: list[Hit] = []
+    if run_all or "@" in view or "email" in triggered:
+        hits.extend(_spans(folded, "email", _email_spans(view)))
+    spelled = run_all or "phone" in triggered
+    digits = _digit_count(view) >= 8
+    budget = Budget() if spelled or digits else None
+    if digits:
+        hits.extend(_spans(folded, "phone", find_digit_phones(view, regions, budget)))
+    explicit = run_all or "real_name" in triggered
+    introduced = run_all or "introduction" in triggered
+    lower = _lower(view) if spelled or explicit else None
+    if spelled:
+        hits.extend(_spans(folded, "phone", find_spelled_phones(view, regions, budget, lower)))
+    if run_all or "address" in triggered:
+        hits.extend(_spans(folded, "address", _address_spans(view)))
+    if run_all or "social_handle" in triggered:
+        hits.extend(_spans(folded, "social_handle", _social_spans(view)))
+    if explicit or introduced:
+        found = find_names(view, lower, explicit=explicit, introduced=introduced)
+        hits.extend(_spans(folded, "real_name", found))
+    return hits
+
+
+def find_pii(text: str, regions: Sequence[str] = DEFAULT_REGIONS) -> list[Hit]:
     """Return every personal detail found in ``text``, sorted by position, overlaps reduced
     as :meth:`Detector.scan` does."""
-    return tidy(scan_pii(text))
+    return tidy(scan_pii(text, regions=regions))
+
+
+def find_emails(text: str) -> list[Hit]:
+    """Return the email addresses of ``text`` (folded first)."""
+    folded = fold_pii(text)
+    return _spans(folded, "email", _email_spans(folded.text))
+
+
+def find_phones(text: str, regions: Sequence[str] = DEFAULT_REGIONS) -> list[Hit]:
+    """Return the phone numbers of ``text``, in digits or spelled out (folded first)."""
+    folded = fold_pii(text)
+    budget = Budget()
+    spans = find_digit_phones(folded.text, regions, budget) + find_spelled_phones(folded.text, regions, budget)
+    return _spans(folded, "phone", spans)
+
+
+def find_addresses(text: str) -> list[Hit]:
+    """Return the street addresses of ``text`` (folded first)."""
+    folded = fold_pii(text)
+    return _spans(folded, "address", _address_spans(folded.text))
+
+
+def find_social_handles(text: str) -> list[Hit]:
+    """Return the handles on external networks of ``text`` (folded first)."""
+    folded = fold_pii(text)
+    return _spans(folded, "social_handle", _social_spans(folded.text))
+
+
+def find_real_names(text: str) -> list[Hit]:
+    """Return the real names given as such in ``text`` (folded first)."""
+    folded = fold_pii(text)
+    return _spans(folded, "real_name", find_names(folded.text))
