@@ -25,11 +25,11 @@ from collections.abc import Iterable
 
 import ahocorasick
 
-from .grammar import EXCEPT, Grammar, load_default_grammar, match_rules
+from .grammar import Grammar, Rule, load_default_grammar, match_rules
 from .lexicon import exception_forms, load_default_exceptions, load_default_terms, written_forms
 from .model import Hit, Term, tidy
-from .normalize import _SPACED_GATE, absorb_marks, analyse, skeleton, skeletons
 from .normalize import _prepared as prepare
+from .normalize import _spaced, absorb_marks, analyse, skeleton, skeletons
 from .pii import TRIGGERS, may_hold_phone, scan_pii
 
 __all__ = ["Detector"]
@@ -142,22 +142,26 @@ class Detector:
 
     def _scan(self, text: str) -> list[Hit]:
         flags = 0
+        rules: set[int] = set()
         automaton = self._automaton
         folds = skeletons(text)
         if automaton is not None:
             for folded in folds:
                 for _, value in automaton.iter(folded):
                     flags |= value[0]
+                    if value[3]:
+                        rules.update(value[3])
         hits: list[Hit] = []
         if flags & (_LEXICON | _GRAMMAR):
-            rules: set[int] = set()
-            if flags & _GRAMMAR:
-                assert automaton is not None
-                for folded in folds:
-                    for _, value in automaton.iter(folded):
-                        rules.update(value[3])
-            for join_all in (False, True)[: len(folds)]:
-                hits.extend(self._lexicon_hits(text, join_all, rules))
+            excepts = self.grammar.excepts
+            frames_rules = [i for i in rules if i not in excepts]
+            except_rules = [i for i in rules if i in excepts]
+            for join_all, skeleton_text in zip((False, True), folds, strict=False):
+                # the frames run on the fast skeleton (the offset map reads the same string);
+                # the offset map is built only when a term or a frame was found
+                frames = match_rules(self.grammar, skeleton_text, frames_rules) if frames_rules else []
+                if frames or flags & _LEXICON:
+                    hits.extend(self._slow_hits(text, join_all, frames, except_rules))
         if self.pii and (flags & _ANY_PII or "@" in text or may_hold_phone(text)):
             found = scan_pii(
                 text,
@@ -170,7 +174,11 @@ class Detector:
                 hits.extend(found)
         return tidy(hits) if len(hits) > 1 else hits
 
-    def _lexicon_hits(self, text: str, join_all: bool, rules: set[int]) -> list[Hit]:
+    def _slow_hits(
+        self, text: str, join_all: bool, frames: list[tuple[int, int, Rule]], except_rules: list[int]
+    ) -> list[Hit]:
+        """Lexicon terms and the given frames of one skeleton reading, mapped back to ``text``,
+        without those an exception phrase or an ``except`` rule overlaps."""
         folded = analyse(text, join_all)
         candidates: list[tuple[int, int, Term]] = []
         excluded = bytearray(len(folded.text))
@@ -182,9 +190,10 @@ class Detector:
                     excluded[first:last] = b"\x01" * (last - first)
                 elif _repeats_fit(folded.runs_between(first, last), first, profile):
                     candidates.append((first, last, term))
-        frames = match_rules(self.grammar, folded.text, rules) if rules else []
-        for first, last, rule in frames:
-            if rule.category == EXCEPT:
+        if not candidates and not frames:
+            return []
+        if except_rules:
+            for first, last, _ in match_rules(self.grammar, folded.text, except_rules):
                 excluded[first:last] = b"\x01" * (last - first)
         hits: list[Hit] = []
         for first, last, term in candidates:
@@ -196,13 +205,12 @@ class Detector:
                 continue
             hits.append(Hit(term.category, term.severity, start, end, "lexicon", term.term, term.lang))
         for first, last, rule in frames:
-            if rule.category != EXCEPT:
-                if excluded.find(1, first, last) != -1:
-                    continue
-                start, end = folded.span(first, last)
-                end = absorb_marks(text, end)
-                if any(c.isalpha() for c in text[start:end]):
-                    hits.append(Hit(rule.category, rule.severity, start, end, "grammar", rule.name, rule.lang))
+            if excluded.find(1, first, last) != -1:
+                continue
+            start, end = folded.span(first, last)
+            end = absorb_marks(text, end)
+            if any(c.isalpha() for c in text[start:end]):
+                hits.append(Hit(rule.category, rule.severity, start, end, "grammar", rule.name, rule.lang))
         return hits
 
     def _scan_long(self, text: str) -> list[Hit]:
@@ -227,7 +235,7 @@ def _profile(form: str, key: str) -> tuple[int, ...]:
     """For each inner character of ``key`` (the skeleton of ``form``), how many times the
     form writes it: the run lengths of the prepared fold, which the skeleton collapses."""
     prepared = prepare(form)
-    if not _SPACED_GATE.search(prepared):
+    if not _spaced(prepared):
         runs = [len(m.group()) for m in _RUNS.finditer(prepared)]
         if len(runs) == len(key):
             return tuple(runs[1:-1])

@@ -86,6 +86,7 @@ class Grammar:
 
     rules: tuple[Rule, ...] = ()
     triggers: dict[str, frozenset[int]] = field(default_factory=dict)  # key -> rule indexes
+    excepts: frozenset[int] = frozenset()  # indexes of the except rules
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -352,7 +353,8 @@ def parse_grammar(
     for index, rule in enumerate(rules):
         for key in rule.triggers:
             triggers.setdefault(key, set()).add(index)
-    return Grammar(tuple(rules), {k: frozenset(v) for k, v in triggers.items()})
+    excepts = frozenset(i for i, rule in enumerate(rules) if rule.category == EXCEPT)
+    return Grammar(tuple(rules), {k: frozenset(v) for k, v in triggers.items()}, excepts)
 
 
 @lru_cache(maxsize=1)

@@ -158,7 +158,17 @@ def _fix_marks(text: str) -> str:
 
 
 # A spaced "letter" may be repeated ("f uuu c k"): repeats collapse after the join.
-_SPACED_GATE = re.compile(r" ([^ ])\1* +([^ ])\2* +([^ ])\3* ")
+_SPACED_GATE_SLOW = re.compile(r" ([^ ])\1* +([^ ])\2* +([^ ])\3* ")
+_SINGLES = re.compile(r" [^ ] +[^ ] +[^ ] ")
+_REPEATED_TOKEN = re.compile(r" ([^ ])\1+ ")
+
+
+
+
+def _spaced(text: str) -> bool:
+    """The spaced-letters gate: the plain single-letters test first (one cheap regex), the
+    repeated-letter reading only when a token is one letter repeated."""
+    return bool(_SINGLES.search(text) or _REPEATED_TOKEN.search(text) and _SPACED_GATE_SLOW.search(text))
 _SPACED = re.compile(r"(?<= )([^ ])\1*(?: +([^ ])\2*(?= )){2,}")
 
 
@@ -262,7 +272,7 @@ def skeletons(text: str) -> tuple[str, ...]:
     when ``text`` has spaced letters with gaps of different widths (is "k.i.l.l m.e" one
     word or two?). The first is :func:`skeleton`, the second ``analyse(text, True).text``."""
     folded = _prepared(text)
-    if not _SPACED_GATE.search(folded):
+    if not _spaced(folded):
         return (_collapse(folded),)
     words = _SPACED.sub(_word_joiner(_blanks(text, len(folded))), folded)
     joined = _SPACED.sub(_join_all, folded)
@@ -274,7 +284,7 @@ def skeletons(text: str) -> tuple[str, ...]:
 def skeleton(text: str) -> str:
     """Return the padded matching skeleton of ``text`` (starts and ends with one space)."""
     folded = _prepared(text)
-    if _SPACED_GATE.search(folded):
+    if _spaced(folded):
         folded = _SPACED.sub(_word_joiner(_blanks(text, len(folded))), folded)
     return _collapse(folded)
 
@@ -357,7 +367,7 @@ def analyse(text: str, join_all: bool = False) -> Folded:
     folded = f" {folded} "
     edge = max(len(text) - 1, 0)
     sources: Sequence[int] = _Padded(inner, edge)
-    if _SPACED_GATE.search(folded):
+    if _spaced(folded):
         pieces: list[str] = []
         kept: list[int] = []
         position = 0

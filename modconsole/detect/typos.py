@@ -64,12 +64,23 @@ def _known(word: str) -> bool:
 
 
 def generate_table(words: Iterable[str]) -> dict[str, frozenset[str]]:
-    """Return ``{word: variants}`` for the given words (lower case), variants that are known
-    words, or that are themselves among ``words``, removed."""
+    """Return ``{word: variants}`` for the given words (lower case), without the variants
+    that are known words (as written or folded), that are themselves among ``words``, or
+    whose skeleton is shorter than the word's (a new double letter collapses)."""
+    from .normalize import skeleton
+
     vocabulary = {w.lower() for w in words}
     table: dict[str, frozenset[str]] = {}
     for word in sorted(vocabulary):
-        kept = {v for v in transpositions(word) if v not in vocabulary and not _known(v)}
+        size = len(skeleton(word).strip())
+        kept = set()
+        for variant in transpositions(word):
+            folded = skeleton(variant).strip()
+            # a swap that makes a double letter collapses in the skeleton ("queue" -> "quuee"
+            # reads "que"): it would match a shorter, everyday word
+            if len(folded) < size or variant in vocabulary or _known(variant) or _known(folded):
+                continue
+            kept.add(variant)
         if kept:
             table[word] = frozenset(kept)
     return table
