@@ -15,9 +15,9 @@ Three strengths of introduction, from the folded text of :mod:`.pii_fold` (case 
 A capitalised name is one to three words each starting with a capital and holding a
 lower-case letter (``MARIE`` in an all-capitals message is not taken: too many shouted
 adjectives). A name word may not be a function word, a day, a month, a nationality or
-language, a religion, a zodiac sign, an identity, or one of the adjectives and states people
-say after "I'm"/"je suis" (Tired, Fine, Back, Désolée…); "je suis Charlie" and the like are
-slogans. Each guard list is below, small and plain, so that a miss or a false positive is
+language, a country or a large city, a religion, a zodiac sign, an identity, or one of the
+adjectives and states people say after "I'm"/"je suis" (Tired, Fine, Back, Désolée…); "je suis
+Charlie" and the like are slogans. A title before the name ("Mme", "Dr") is skipped. Each guard list is below, small and plain, so that a miss or a false positive is
 fixed by one word.
 
 For speed, the explicit pattern runs only when one of four literal anchors ("name", "nom",
@@ -82,6 +82,9 @@ grec grecque turc turque marocain marocaine algérien algérienne tunisien tunis
 sénégalaise congolais congolaise libanais libanaise iranien iranienne flamand flamande wallon wallonne
 parisien parisienne lyonnais lyonnaise marseillais marseillaise breton bretonne normand normande corse
 alsacien alsacienne bruxellois bruxelloise genevois genevoise vaudois vaudoise londoner texan
+france england angleterre britain scotland wales ireland belgium belgique switzerland suisse canada
+québec quebec usa america amérique europe europa africa afrique london londres paris bruxelles brussels
+genève geneva lausanne zurich lyon marseille lille toulouse montréal montreal toronto
 """
 _BELIEFS = """
 catholic catholique christian chrétien chrétienne muslim musulman musulmane jew juif juive protestant
@@ -130,7 +133,7 @@ _LEAD_ENDINGS: tuple[tuple[str, str], ...] = tuple(
         (
             "introduced",
             "moi c'est|moi, c'est|moi cest|appelle-moi|appelle moi|appelez-moi|appelez moi|"
-            "appelons-moi|on m'appelle|call me|go by|je me présente|je me presente|name's",
+            "appelons-moi|m'appelle|call me|go by|je me présente|je me presente|name's",
         ),
         ("weak", "je suis|jsuis|j'suis|i'm|im|i am"),
         ("frame", "c'est|this is"),
@@ -208,7 +211,7 @@ def _accept(text: str, start: int, mode: str) -> tuple[int, int] | None:
 
 def _lead_before(text: str, at: int) -> str | None:
     """Return the mode of the lead that ends right before ``at`` in ``text``, or None."""
-    words = text[max(0, at - 12) : at].lower().split()
+    words = text[max(0, at - 12) : at].lower().rstrip(" \t:,").split()
     if not words or words[-1].rstrip(":,").replace("’", "'") not in _LAST_WORDS:
         return None  # the common case: a capital after a word that ends no lead
     head = " ".join(text[max(0, at - _HEAD) : at].lower().replace("’", "'").split()).rstrip(" :,")

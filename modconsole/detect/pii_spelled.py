@@ -13,7 +13,9 @@ The run is read into digit *chunks* on a mapped copy that keeps each chunk's spa
   Swiss ``septante``, ``huitante``/``octante``, ``nonante``, with a unit (``trente-quatre``,
   ``vingt et un``), ``soixante``/``quatre-vingt`` with ``dix``…``dix-neuf`` (``soixante-dix-huit``,
   ``soixante et onze``, ``quatre-vingt-dix-neuf``). A ten and its unit are read as one pair only
-  across a space or a hyphen, not across a comma;
+  across a space or a hyphen, not across a comma; ``quatre`` before ``vingt`` is not a ten's
+  unit ("trente quatre-vingt-dix-sept" is 30 then 97), and ``quatre-vingts`` with its s stands
+  alone ("quatre-vingts treize" is 80 then 13);
 * English: ``zero``/``oh``/``o``/``nought``…``nine``, ``ten``…``nineteen``, ``twenty``…``ninety``
   with a unit, ``double``/``triple`` before a digit, a unit before ``hundred`` (``nine hundred``);
 * digit runs are taken as they are; ``plus`` (or ``+``) at the start makes the number
@@ -161,6 +163,8 @@ def _tail(tokens: list[_Token], k: int, base: int) -> tuple[int, int]:
         return base + _TEENS[word], k + 1
     unit = _UNITS.get(word)
     if unit is not None and unit > 0 and word not in ("o", "oh"):
+        if word == "quatre" and k + 1 < len(tokens) and tokens[k + 1].word in ("vingt", "vingts"):
+            return base, k  # "trente quatre-vingt-dix-sept" is 30 then 97
         return base + unit, k + 1
     return base, k
 
@@ -188,7 +192,8 @@ def _segments(tokens: list[_Token]) -> list[list[_Chunk]]:
             chunks.append(_Chunk(digit * _REPEAT[word], start, tokens[k + 1].end, True, -1))  # never counted
             k += 2
         elif word == "quatre" and _pair(tokens, k + 1) and nxt in ("vingt", "vingts"):
-            value, k = _tail(tokens, k + 2, 80)
+            # "quatre-vingts" with its s stands alone: "quatre-vingts treize" is 80 then 13
+            value, k = (80, k + 2) if nxt == "vingts" else _tail(tokens, k + 2, 80)
             chunks.append(_Chunk(str(value), start, tokens[k - 1].end, True, value))
         elif word in _TENS:
             value, k = _tail(tokens, k + 1, _TENS[word])
