@@ -30,7 +30,7 @@ from .lexicon import exception_forms, load_default_exceptions, load_default_term
 from .model import Hit, Term, tidy
 from .normalize import _prepared as prepare
 from .normalize import _spaced, absorb_marks, analyse, skeleton, skeletons
-from .pii import TRIGGERS, may_hold_phone, scan_pii
+from .pii import ALL_TRIGGERS, DEFAULT_REGIONS, needs_scan, scan_pii
 
 __all__ = ["Detector"]
 
@@ -39,7 +39,7 @@ __all__ = ["Detector"]
 _LEXICON = 1
 _EXCEPTION = 32
 _GRAMMAR = 64
-_PII_FLAGS = {"email": 2, "social_handle": 4, "real_name": 8, "address": 16}
+_PII_FLAGS = {kind: 128 << i for i, kind in enumerate(sorted(ALL_TRIGGERS))}
 _ANY_PII = sum(_PII_FLAGS.values())
 
 # Texts longer than this are scanned in overlapping windows (hits are deduplicated).
@@ -69,16 +69,19 @@ class Detector:
         pii: bool = True,
         exceptions: Iterable[str] | None = None,
         grammar: Grammar | None | bool = True,
+        regions: Iterable[str] = DEFAULT_REGIONS,
     ) -> None:
         """``terms=None`` loads the shipped lexicons, ``exceptions=None`` the shipped
         exception phrases; ``pii=False`` turns the personal-detail finders off;
         ``grammar=True`` uses the shipped phrase grammar, ``False``/``None`` none, or a
-        compiled :class:`Grammar`."""
+        compiled :class:`Grammar`; ``regions`` are the regions whose national phone formats
+        are personal details (ISO 3166 codes; the community's policy setting)."""
         self.terms: tuple[Term, ...] = tuple(load_default_terms() if terms is None else terms)
         self.exceptions: tuple[str, ...] = tuple(
             load_default_exceptions() if exceptions is None else exceptions
         )
         self.pii = pii
+        self.regions: tuple[str, ...] = tuple(regions)
         if grammar is True:
             grammar = load_default_grammar()
         self.grammar: Grammar = grammar or Grammar()
@@ -115,7 +118,7 @@ class Detector:
             for form in exception_forms(phrase):
                 add(form, _EXCEPTION, None, with_entry=True)
         if self.pii:
-            for kind, words in TRIGGERS.items():
+            for kind, words in ALL_TRIGGERS.items():
                 for word in words:
                     add(word, _PII_FLAGS[kind])
         for trigger, rules in self.grammar.triggers.items():
@@ -162,14 +165,9 @@ class Detector:
                 frames = match_rules(self.grammar, skeleton_text, frames_rules) if frames_rules else []
                 if frames or flags & _LEXICON:
                     hits.extend(self._slow_hits(text, join_all, frames, except_rules))
-        if self.pii and (flags & _ANY_PII or "@" in text or may_hold_phone(text)):
-            found = scan_pii(
-                text,
-                email=bool(flags & _PII_FLAGS["email"]),
-                social_handle=bool(flags & _PII_FLAGS["social_handle"]),
-                real_name=bool(flags & _PII_FLAGS["real_name"]),
-                address=bool(flags & _PII_FLAGS["address"]),
-            )
+        if self.pii and (flags & _ANY_PII or needs_scan(text)):
+            triggered = {kind for kind, flag in _PII_FLAGS.items() if flags & flag}
+            found = scan_pii(text, triggered=triggered, regions=self.regions)
             if found:
                 hits.extend(found)
         return tidy(hits) if len(hits) > 1 else hits
