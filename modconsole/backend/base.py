@@ -126,11 +126,11 @@ class Backend(Protocol):
         """Returns how many entries were removed; raises NotFound when the term is not in force."""
         ...
 
-    def policy_show(self) -> dict[str, int]:
+    def policy_show(self) -> dict[str, int | str]:
         """Every policy setting in force by key (SLA minutes per queue, lease, harassment follow-ups)."""
         ...
 
-    def policy_set(self, key: str, value: str) -> dict[str, int]:
+    def policy_set(self, key: str, value: str) -> dict[str, int | str]:
         """Admin. Raises InvalidInput naming the key or the bound; returns every setting after."""
         ...
 

@@ -149,10 +149,10 @@ class LocalBackend:
         return lexicons.remove(self.services, self.actor, term, lang)
 
     # policy
-    def policy_show(self) -> dict[str, int]:
+    def policy_show(self) -> dict[str, int | str]:
         return settings.show(self.services, self.actor)
 
-    def policy_set(self, key: str, value: str) -> dict[str, int]:
+    def policy_set(self, key: str, value: str) -> dict[str, int | str]:
         return settings.set_value(self.services, self.actor, key, value)
 
     # members and sanctions

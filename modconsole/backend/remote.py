@@ -199,10 +199,10 @@ class RemoteBackend:
         params = {"lang": lang} if lang else {}
         return int(self._call("DELETE", f"/lexicon/{quote(term, safe='')}", params=params)["removed"])
 
-    def policy_show(self) -> dict[str, int]:
+    def policy_show(self) -> dict[str, int | str]:
         return dict(self._call("GET", "/policy"))
 
-    def policy_set(self, key: str, value: str) -> dict[str, int]:
+    def policy_set(self, key: str, value: str) -> dict[str, int | str]:
         return dict(self._call("PUT", f"/policy/{key}", json={"value": value}))
 
     def member_show(self, member_id: str) -> MemberDetail:

@@ -48,8 +48,10 @@ def terms_in_force(session: Session) -> list[tuple[Term, str]]:
     return out
 
 
-def build_detector(session: Session) -> Detector:
-    return Detector([t for t, _ in terms_in_force(session)])
+def build_detector(session: Session, regions: tuple[str, ...] | None = None) -> Detector:
+    """The detector of the terms in force; ``regions`` are the policy's phone regions."""
+    terms = [t for t, _ in terms_in_force(session)]
+    return Detector(terms) if regions is None else Detector(terms, regions=regions)
 
 
 def list_terms(svc: Services, actor: Actor) -> list[LexiconTermPublic]:

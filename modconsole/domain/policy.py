@@ -1,4 +1,5 @@
-"""Policy settings: SLAs per queue, the claim lease, the harassment rule's threshold.
+"""Policy settings: SLAs per queue, the claim lease, the harassment rule's threshold, the
+regions whose phone numbers are personal details.
 
 Defaults below; admins override them in the `policy_setting` table (`modconsole policy set`).
 """
@@ -12,6 +13,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from .models import PolicySetting
+
+DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("FR", "BE", "CH", "CA", "GB", "US")
+MAX_PHONE_REGIONS = 20
 
 DEFAULT_SLA_MINUTES: dict[str, int] = {
     "urgent": 5,
@@ -43,6 +47,9 @@ class Policy:
     claim_lease_minutes: int = 15
     harassment_followups: int = 3  # the third follow-up with no reply opens a case
     ingest_batch: int = 2000
+    # Regions whose national phone formats the personal-detail finder knows (numbers with
+    # + or 00 are found whatever the region); the French communities' neighbours by default.
+    phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
 
     def sla(self, queue: str) -> timedelta:
         return timedelta(minutes=self.sla_minutes.get(queue, 60))
@@ -57,7 +64,10 @@ class Policy:
         return 1 + self.harassment_followups
 
 
-KEYS = ("claim_lease_minutes", "harassment_followups", "ingest_batch") + tuple(f"sla.{q}" for q in DEFAULT_SLA_MINUTES)
+KEYS = ("claim_lease_minutes", "harassment_followups", "ingest_batch", "phone_regions") + tuple(
+    f"sla.{q}" for q in DEFAULT_SLA_MINUTES
+)
+INT_KEYS = ("claim_lease_minutes", "harassment_followups", "ingest_batch")
 
 
 def load(session: Session) -> Policy:
@@ -68,15 +78,19 @@ def load(session: Session) -> Policy:
     for row in session.exec(select(PolicySetting)).all():
         if row.key.startswith("sla.") and row.key[4:] in sla:
             sla[row.key[4:]] = int(row.value)
-        elif row.key in ("claim_lease_minutes", "harassment_followups", "ingest_batch"):
+        elif row.key in INT_KEYS:
             changes[row.key] = int(row.value)
+        elif row.key == "phone_regions" and isinstance(row.value, str):
+            changes["phone_regions"] = tuple(row.value.split(","))
     return replace(policy, sla_minutes=sla, **changes)
 
 
-def as_dict(policy: Policy) -> dict[str, int]:
+def as_dict(policy: Policy) -> dict[str, int | str]:
     """Every setting by its key, as `policy set` takes them."""
-    out = {"claim_lease_minutes": policy.claim_lease_minutes, "harassment_followups": policy.harassment_followups,
-           "ingest_batch": policy.ingest_batch}
+    out: dict[str, int | str] = {
+        "claim_lease_minutes": policy.claim_lease_minutes, "harassment_followups": policy.harassment_followups,
+        "ingest_batch": policy.ingest_batch, "phone_regions": ",".join(policy.phone_regions),
+    }
     out.update({f"sla.{q}": m for q, m in policy.sla_minutes.items()})
     return out
 
@@ -84,12 +98,15 @@ def as_dict(policy: Policy) -> dict[str, int]:
 LIMITS = {"claim_lease_minutes": (1, 240), "harassment_followups": (1, 50), "ingest_batch": (1, 50_000)}
 
 
-def validate(key: str, value: str) -> int:
-    """The value as a whole number within its bounds; raises InvalidInput naming the key."""
+def validate(key: str, value: str) -> int | str:
+    """The value as a whole number within its bounds (or, for ``phone_regions``, a list of
+    region codes); raises InvalidInput naming the key."""
     from modconsole.errors import InvalidInput
 
     if key not in KEYS:
         raise InvalidInput(f"unknown policy setting {key!r}: one of {', '.join(KEYS)}")
+    if key == "phone_regions":
+        return _regions(value)
     try:
         number = int(value)
     except ValueError:
@@ -98,3 +115,26 @@ def validate(key: str, value: str) -> int:
     if not low <= number <= high:
         raise InvalidInput(f"{key} must be between {low} and {high} (got {number})")
     return number
+
+
+def _regions(value: str) -> str:
+    """``"fr, be,CH"`` -> ``"FR,BE,CH"``: 1 to 20 distinct region codes that ``phonenumbers``
+    knows (ISO 3166-1 alpha-2)."""
+    import phonenumbers
+
+    from modconsole.errors import InvalidInput
+
+    codes: list[str] = []
+    for part in (value or "").replace(";", ",").split(","):
+        code = part.strip().upper()
+        if not code:
+            continue
+        if code not in phonenumbers.SUPPORTED_REGIONS:
+            raise InvalidInput(f"phone_regions: {part.strip()[:10]!r} is not a region code phonenumbers knows (e.g. FR, BE, CH)")
+        if code not in codes:
+            codes.append(code)
+    if not codes:
+        raise InvalidInput("phone_regions takes region codes separated by commas, e.g. FR,BE,CH,CA,GB,US")
+    if len(codes) > MAX_PHONE_REGIONS:
+        raise InvalidInput(f"phone_regions holds at most {MAX_PHONE_REGIONS} regions (got {len(codes)})")
+    return ",".join(codes)

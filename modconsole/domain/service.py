@@ -78,9 +78,10 @@ class Services:
         if session is None:
             with self.store.read() as s:
                 return self.detector(s)
-        current = version(session)
+        regions = self.policy().phone_regions
+        current = (version(session), regions)
         if self._detector is None or self._detector_version != current:
-            self._detector = build_detector(session)
+            self._detector = build_detector(session, regions)
             self._detector_version = current
         return self._detector
 

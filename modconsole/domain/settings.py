@@ -12,13 +12,13 @@ from .models import PolicySetting
 from .service import Services
 
 
-def show(svc: Services, actor: Actor) -> dict[str, int]:
+def show(svc: Services, actor: Actor) -> dict[str, int | str]:
     svc.check(actor, "queue.list")
     svc.invalidate()
     return policy_mod.as_dict(svc.policy())
 
 
-def set_value(svc: Services, actor: Actor, key: str, value: str) -> dict[str, int]:
+def set_value(svc: Services, actor: Actor, key: str, value: str) -> dict[str, int | str]:
     """Change one setting; returns every setting after the change. Raises InvalidInput, Forbidden."""
     number = policy_mod.validate(key, value)
 

@@ -189,6 +189,32 @@ def test_tokens_and_policy_show(setup) -> None:  # type: ignore[no-untyped-def]
     assert lea.policy_show() == policy  # every role may read the policy (SLAs are on the board)
 
 
+def test_phone_regions_are_a_policy_setting_the_detector_uses(setup) -> None:  # type: ignore[no-untyped-def]
+    """A national number is a personal detail in the regions the community declares (default
+    FR, BE, CH, CA, GB, US); a number written with + is one whatever the regions."""
+    _, backend = setup
+    root, feed_ = backend("root"), backend("feed")
+    assert root.policy_show()["phone_regions"] == "FR,BE,CH,CA,GB,US"
+    us_national = "call me on (415) 555-2671 tonight"
+    feed(feed_, [{"type": "content", "id": "n1", "kind": "post", "author": "u9", "body": us_national}])
+    assert [c.subject_id for c in root.queue_list(queue="pii")] == ["n1"]
+    shown = root.policy_set("phone_regions", " fr, be ;ch")
+    assert shown["phone_regions"] == "FR,BE,CH"
+    # another process reads the policy again within POLICY_TTL_S; a fresh backend at once
+    feed(backend("feed"), [
+        {"type": "content", "id": "n2", "kind": "post", "author": "u9", "body": us_national},
+        {"type": "content", "id": "n3", "kind": "post", "author": "u9", "body": "call me on +1 415 555 2671 tonight"},
+    ])
+    assert sorted(c.subject_id for c in root.queue_list(queue="pii")) == ["n1", "n3"]
+    with pytest.raises(InvalidInput, match="'XX' is not a region code"):
+        root.policy_set("phone_regions", "FR,XX")
+    with pytest.raises(InvalidInput, match="phone_regions takes region codes"):
+        root.policy_set("phone_regions", " , ")
+    assert root.policy_show()["phone_regions"] == "FR,BE,CH"  # a refused change changed nothing
+    with pytest.raises(Forbidden):
+        backend("lea").policy_set("phone_regions", "FR")
+
+
 def test_sanction_lifecycle_evasion_and_appeals(setup) -> None:  # type: ignore[no-untyped-def]
     from modconsole.errors import Conflict
 

@@ -17,10 +17,10 @@ router = APIRouter()
 
 
 @router.get("/policy", tags=["policy"])
-def policy_show(actor: ActorDep, svc: SvcDep) -> dict[str, int]:
+def policy_show(actor: ActorDep, svc: SvcDep) -> dict[str, int | str]:
     return settings.show(svc, actor)
 
 
 @router.put("/policy/{key}", tags=["policy"])
-def policy_set(key: str, body: PolicyIn, actor: ActorDep, svc: SvcDep) -> dict[str, int]:
+def policy_set(key: str, body: PolicyIn, actor: ActorDep, svc: SvcDep) -> dict[str, int | str]:
     return settings.set_value(svc, actor, key, body.value)
