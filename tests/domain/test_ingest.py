@@ -263,3 +263,13 @@ def test_harassment_case_shows_the_conversation(svc: Services) -> None:
     detail = cases.show(svc, svc.actor("lea"), c.id)
     assert detail.content is not None and detail.content.id == "m3"
     assert [m.id for m in detail.context] == ["m0", "m1", "m2"]
+
+
+def test_a_grammar_frame_names_its_rule_in_the_signal(svc: Services) -> None:
+    """A frame of the phrase grammar (no lexicon term in it) opens a case whose signal says
+    which rule fired, so the moderator sees why (issue 15)."""
+    run(svc, [{"type": "content", "id": "g1", "kind": "post", "author": "u1", "body": "honestly I wish I were dead",
+               "created_at": "2026-11-26T08:00:00Z"}])
+    [c] = cases.list_queue(svc, svc.actor("lea"), queue="self_harm")
+    assert (c.subject_id, c.priority) == ("g1", 3)
+    assert [(s.source, s.detail) for s in c.signals] == [("lexicon", "rule wish-dead-conditional (en)")]
