@@ -11,10 +11,14 @@ given as such in the ways members write them (:mod:`.pii_names`).
 
 The detector's contract:
 
-* :data:`TRIGGERS` -- kind → trigger words; the detector adds them to its automaton (which
-  runs on a folded, lower-cased skeleton reading l33t digits as letters, so they are plain
-  letter words) and passes the kinds it saw to :func:`scan_pii` as ``triggered``;
-  :data:`ALL_TRIGGERS` adds the kind ``"phone"`` (number words, for numbers spelled out);
+* :data:`ALL_TRIGGERS` -- kind → trigger words; the detector adds them to its automaton
+  (which runs on a folded, lower-cased skeleton reading l33t digits as letters, so they are
+  plain letter words), gives every kind its own flag and passes the kinds it saw to
+  :func:`scan_pii` as ``triggered``. Besides the four kinds of :data:`TRIGGERS` it has
+  ``"introduction"`` (words introducing a name: "je suis", "I'm", "call me"...) and
+  ``"phone"`` (number words, for numbers spelled out). :data:`TRIGGERS` is the same words under
+  the four kinds today's detector maps to fixed flags (the introductions under
+  ``"real_name"``, no number words);
 * :func:`needs_scan` -- whether the finders must run even though no trigger word was seen
   (``@``/``＠``, a run of digits that could be a phone, fullwidth included); cheap enough to
   be called on every message;

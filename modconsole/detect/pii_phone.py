@@ -26,11 +26,12 @@ metadata, the structure is checked here):
   way of writing special numbers (``0 800 12 34 56``). The number must be possible for the
   region and have at least nine digits with the trunk, or else be valid (an eight-digit run
   starting with 0, like a date ``06122024``, is not taken on length alone).
-* *NANP regions* (US, CA): ten digits, area code and exchange each starting with 2-9 and the
-  area code not of the ``N11`` form, optionally after a leading ``1``; grouped 3-3-4
-  (``(415) 555-2671``, ``415-555-2671``, ``415.555.2671``, ``415 555 2671``), 1-3-3-4, 3-7, or
-  bare. A grouped number must be possible; a bare run of ten or eleven digits must be *valid*
-  for a declared NANP region, since bare ten-digit runs are often identifiers.
+* *NANP regions* (US, CA): ten digits, optionally after a leading ``1``, the area code starting
+  with 2-9; grouped 3-3-4 (``(415) 555-2671``, ``415-555-2671``, ``415.555.2671``,
+  ``415 555 2671``), 1-3-3-4, 3-7, 1-3-7, or bare. A grouped number must be possible (the
+  exchange is not checked: a written ``(408) 023-0025`` is a phone number to a moderator); a
+  bare run of ten or eleven digits must be *valid* for a declared NANP region, since bare
+  ten-digit runs are often identifiers.
 * *other regions* (a community may declare any region ``phonenumbers`` knows): one bare run
   or groups of two digits or more, valid for the region.
 
@@ -40,16 +41,21 @@ moderator still wants hidden (ARCEP's ``01 99 00 xx xx``, the US ``555-01xx``, O
 valid.
 
 **Not phones.** A window is dropped when it looks like a date (``06/12/2024``, ``06.12.2024``;
-``/`` is accepted only as the first separator, as in Belgian ``0470/12 34 56``), when it is
-directly followed by a letter or by a decimal part, when a currency or a unit follows it or a
-currency precedes it (prices, amounts), or when one of the words of an order, ticket, invoice,
-tracking, account, IBAN/SIRET, serial... number precedes it within 30 characters (years,
-times, postal codes and amounts never reach the length or the structure of a phone).
+``/`` is accepted only as the first separator, as in Belgian ``0470/12 34 56``), when it is glued
+to digit groups around it by something else than spaces (``978-0-8665-4410-7``: part of a
+longer code), when it is directly followed by a letter or by a decimal part, when a currency or
+a unit follows it or a currency precedes it (prices, amounts), or when one of the words of an
+order, ticket, invoice, tracking, account, IBAN/SIRET, serial... number precedes it or its run
+within 30 characters, possibly followed by "n°"/"numéro" and a few code tokens holding digits
+("tracking: 1Z 999 AA1 01 2345 6784"). Years, times and postal codes never reach the length or
+the structure of a phone.
 
-**Bounded work.** Structure is checked before any ``phonenumbers`` call; those calls are cached
-and counted in a :class:`Budget` (at most 400 per scan, and at most 100 numbers reported), so a
-body of 32k characters of digits costs a bounded number of library calls and one linear pass of
-a regular expression without backtracking (possessive quantifiers).
+**Bounded work.** Structure, and the lengths the metadata allows, are checked before any
+``phonenumbers`` call; windows are tried longest first and the first acceptable one is kept;
+library calls are cached and counted in a :class:`Budget` (at most 400 per scan, and at most
+100 numbers reported), so a body of 32k characters of digits costs a bounded number of library
+calls, a number of window checks linear in its length, and one pass of a regular expression
+without backtracking (possessive quantifiers).
 """
 
 from __future__ import annotations
