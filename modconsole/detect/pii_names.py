@@ -48,7 +48,8 @@ totally honestly probably maybe only well right wrong real fake human vegan vege
 girl man woman guy dude mom mum dad mother father son daughter wife husband student teacher nurse doctor
 fan member moderator admin new here now today tomorrow tonight yesterday soon again finally officially
 also every everyone someone nobody nothing something yes yeah yep nope hey hi hello dear god
-spartacus batman superman groot legend queen king boss
+spartacus batman superman groot legend queen king boss team later pro anti gen christmas halloween easter
+thanksgiving
 """
 _GUARDS_FR = """
 et ou mais ni pas plus est était c'est ce ça sur dans avec pour par de du des le la les un une au aux en
@@ -61,7 +62,7 @@ perdu perdue malade enceinte mariée marié célibataire divorcé divorcée nouv
 prêt prête partant partante ok okay oui non vrai faux fan membre modérateur modératrice admin étudiant
 étudiante prof infirmier infirmière médecin docteur maman papa mère père fille fils femme homme garçon
 humain humaine dieu rien tout toute tous personne quelqu'un bonjour salut coucou hello
-aujourd'hui demain hier ce soir maintenant enfin encore toujours jamais déjà
+aujourd'hui demain hier ce soir maintenant enfin encore toujours jamais déjà ravi ravie pâques ramadan bac
 """
 _DAYS_MONTHS = """
 monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi vendredi samedi
@@ -183,8 +184,10 @@ def _name_words(text: str, start: int, explicit: bool) -> list[tuple[int, int]]:
         if explicit:
             if lower in _EXPLICIT_STOPWORDS or (spans and first_capital and not word[0].isupper()):
                 break
-        elif not _capitalised(word) or lower in _NAME_GUARDS:
-            break
+        elif not _capitalised(word) or lower in _NAME_GUARDS or "-" in lower and any(
+            part in _NAME_GUARDS for part in lower.split("-")
+        ):
+            break  # "Italian-American", "Pro-choice"
         spans.append((match.start(), end))
         gap = _GAP.match(text, match.end())
         if gap is None:

@@ -83,6 +83,11 @@ NOT_NAMES = [
     "I am Spanish",
     "Im Sad",
     "je suis Lundi au bureau",
+    "I'm Italian-American",
+    "I'm Team Edward",
+    "Call me Later",
+    "This is Halloween here lol",
+    "je suis Ravie",
 ]
 
 
