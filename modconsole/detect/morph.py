@@ -14,13 +14,16 @@ Choice of dictionaries (and why)
   needs transformers) nor a model that guesses. Its inverse (lemma -> forms) has gaps where
   a form is also another lemma: the participles and nouns ("couper" lacks "coupé",
   "coupe"; "mourir" lacks "mort"; "crever" lacks "crève"), so it is completed here by rule:
-  the regular -er paradigm (with the è, ç, ge, doubled-consonant and y/i spellings), the
-  regular past participle of -er/-ir/-re/-oir verbs and a short table of irregular ones
-  (:data:`_IRREGULAR_PARTICIPLES`). A generated verb form or participle is kept only if
-  the dictionary knows the word (as a form of any lemma); the gender and number agreement
-  of a known participle (+e, +s, +es) is fully regular and is always added. Literary tenses
-  (passé simple, imperfect subjunctive) and the Middle French spellings the dictionary
-  carries ("voudroit", "myns") are left out: nobody writes them in a chat.
+  the regular -er paradigm, the regular past participle of -er/-ir/-re/-oir verbs and a
+  short table of irregular ones (:data:`_IRREGULAR_PARTICIPLES`). For an -er verb the
+  dictionary knows, the forms on the plain stem and its participle are regular and always
+  given (the dictionary lacks many, e.g. "tailladais"); a changed stem (è, doubled
+  consonant, y/i: "crève", "jette", "envoie") and the participle of any other verb are kept
+  only if the dictionary knows the word (as a form of any lemma). The gender and number
+  agreement of a participle (+e, +s, +es) is regular and always added, except for the
+  invariable ones ("pu", "été"). Literary tenses (passé simple, imperfect subjunctive) and
+  the Middle French spellings the dictionary carries ("voudroit", "auoir") are left out:
+  nobody writes them in a chat.
 * English: ``lemminflect`` (complete English inflection tables, needs NumPy only):
   simplemma's English inverse misses forms such as "cutting"; lemminflect has them, and
   its rules inflect an unknown verb ("unalive" -> "unalived").
@@ -47,15 +50,17 @@ Rules (see :func:`generate_forms`)
 
 Speed
 -----
-Loading the dictionaries costs about 1.5 s, so the forms of the shipped lexicon are
-generated once and shipped in ``data/forms.tsv`` (``term<TAB>lang<TAB>form<TAB>form...``);
-:func:`term_forms` looks a term up there first and loads the dictionaries lazily, once per
-process and thread-safely, only for a term the table does not hold (an administrator's).
-Regenerate the table after editing a lexicon file::
+Loading the dictionaries costs about 1.5 s, so the forms of everything shipped (lexicon
+terms, French and English exception phrases, the phrase grammar's ``word~`` words) are
+generated once into ``data/forms.tsv`` (``text<TAB>lang<TAB>form<TAB>form...``);
+:func:`term_forms` looks a term up there first (the table is read once, in about 30 ms)
+and loads the dictionaries lazily, once per process and thread-safely, only for a term
+the table does not hold (an administrator's). Regenerate the table after editing a
+lexicon, exception or grammar file::
 
     python -m modconsole.detect.morph --write
 
-A test checks that the shipped table equals a fresh expansion of the shipped lexicon.
+A test checks that the shipped table equals a fresh expansion of the shipped files.
 """
 
 from __future__ import annotations
@@ -104,6 +109,8 @@ _FR_DET_SINGULAR = frozenset(
     {"le", "la", "l", "un", "une", "mon", "ma", "ton", "ta", "son", "sa", "ce", "cet", "cette", "notre", "votre", "leur", "du", "au"}
 )
 _FR_DET_PLURAL = frozenset({"les", "des", "mes", "tes", "ses", "nos", "vos", "leurs", "ces", "aux"})
+# Determiners that are never clitics ("le", "la", "les", "l'" may be either: "les tuer").
+_FR_DET_ONLY = (_FR_DET_SINGULAR | _FR_DET_PLURAL) - {"le", "la", "les", "l", "leur"}
 # Words after which an infinitive or a noun complement follows ("envie de mourir").
 _FR_PREPOSITIONS = frozenset(
     {"à", "de", "d", "pour", "par", "sur", "sous", "dans", "avec", "sans", "chez", "entre", "vers", "contre",
@@ -114,7 +121,7 @@ _FR_FUNCTION = frozenset(
     | {"moi", "toi", "soi", "eux", "et", "ou", "mais", "donc", "or", "ni", "car", "que", "qu", "qui", "quoi",
        "où", "si", "comme", "quand", "c", "ça", "toute", "toutes", "très", "trop", "bien", "mal", "oui", "non",
        "a", "ai", "as", "avons", "avez", "ont", "est", "es", "suis", "sommes", "êtes", "sont", "été", "être",
-       "avoir", "eu", "exprès", "ici", "encore", "déjà", "vraiment"}
+       "avoir", "eu", "exprès", "ici", "encore", "déjà", "vraiment", "ensemble"}
 )
 # Lemmas whose forms are auxiliaries (être, avoir, and aller of the near future): kept as written.
 _FR_AUXILIARIES = frozenset({"être", "avoir", "aller"})
@@ -205,6 +212,8 @@ _NEVER: Mapping[tuple[str, str], frozenset[str]] = {
     ("chink", "en"): frozenset({"chinked", "chinking"}),
     ("dyke", "en"): frozenset({"dyked", "dyking"}),
     ("bitch", "en"): frozenset({"bitched", "bitching"}),
+    # "hit me up", "it hit me that...", "it hits me hard".
+    ("hitting me", "en"): frozenset({"hit me", "hits me"}),
     # "dog grooming", "the groom" (weddings).
     ("groomed", "en"): frozenset({"groom", "grooms", "grooming"}),
     # "blue tit", "tit for tat".
@@ -325,11 +334,15 @@ class _French:
                 continue
             if verb.endswith("er") and form in {verb[:-2] + e for e in ("a", "ai", "as")}:
                 continue  # passé simple ("alla")
-            if not verb.endswith("ir") and (
-                form.endswith(("is", "it")) and form[:-2] + "irent" in known
-                or form.endswith(("us", "ut")) and form[:-2] + "urent" in known
+            if (
+                not verb.endswith("ir")
+                and form[:-2] + "ons" in known  # its present has that stem: "battons" (not "disons")
+                and (
+                    form.endswith(("is", "it")) and form[:-2] + "irent" in known
+                    or form.endswith(("us", "ut")) and form[:-2] + "urent" in known
+                )
             ):
-                continue  # passé simple of a 3rd-group verb ("battit"; the participle "mis" comes back below)
+                continue  # passé simple of a 3rd-group verb ("battit", "voulut")
             if re.search(r"(oit|ois|oient)$", form):
                 modern = re.sub(r"o(it|is|ient)$", r"a\1", form)
                 if modern in known:
@@ -531,6 +544,15 @@ def _french_alternatives(words: list[str], seps: list[str], k: int, fr: _French)
     return alternatives, compound
 
 
+def _noun_headword(word: str, fr: _French) -> str | None:
+    """The noun or adjective headword ``word`` is a form of, if the dictionary has one
+    that is not a verb ("veines" -> "veine", though the dictionary lemmatizes it "veiner")."""
+    for candidate in (word, word[:-1] if word.endswith(("s", "x")) else word):
+        if candidate in fr.forms_of and not fr.is_verb(candidate):
+            return candidate
+    return None
+
+
 def _french_raw(words: list[str], seps: list[str], k: int, fr: _French) -> tuple[set[str], list[str]]:
     word = words[k]
     single = len(words) == 1
@@ -553,9 +575,21 @@ def _french_raw(words: list[str], seps: list[str], k: int, fr: _French) -> tuple
             clitic = words[j]
         j -= 1
     before = words[j] if j >= 0 else None
+    if before is None and k > 1 and words[0] in ("nous", "vous"):
+        before = words[0]  # "vous ne me verrez plus": the subject, not a clitic
     first = k == 0
 
     verb: str | None = None
+    prev = words[k - 1] if k > 0 else None
+    after_det = prev in _FR_DET_ONLY or (
+        prev in ("le", "la", "les", "l") and fr.lemma(word) != word and _noun_headword(word, fr) is not None
+    )
+    if after_det:
+        # "mes cachets", "les veines" (not the verb "veiner"): a noun in the determiner's number.
+        headword = _noun_headword(word, fr) or lemma
+        plural = word.endswith(("s", "x"))
+        found = {a for a in set(fr.forms_of.get(headword, ())) | {headword} if a.endswith(("s", "x")) == plural}
+        return found - {word}, []
     if fr.is_verb(lemma) and word in fr.verb_forms(lemma):
         verb = lemma
     elif not single and (
@@ -576,7 +610,10 @@ def _french_raw(words: list[str], seps: list[str], k: int, fr: _French) -> tuple
     if word in participles:  # a participle varies in gender and number only
         return set(participles) - {word}, []
     forms = fr.verb_forms(verb)
-    if imperative_pronoun or (first and not single and word != verb and clitic is None):
+    leading = all(w in _FR_NEGATION or w in _FR_CLITICS for w in words[:k])  # "ne dis rien"
+    if imperative_pronoun or (
+        not single and word != verb and clitic is None and (first or leading and before is None)
+    ):
         # An imperative: 2nd person singular and plural.
         if verb.endswith("er"):
             imperative = set(_er_paradigm(verb, fr.knows, imperative=True))
@@ -592,6 +629,8 @@ def _french_raw(words: list[str], seps: list[str], k: int, fr: _French) -> tuple
     person: str | None = None
     if before in _FR_SUBJECTS:
         person = _FR_SUBJECTS[before]
+    elif before in ("nous", "vous"):
+        person = _FR_CLITIC_PERSON[before]
     elif before is None and clitic is not None:
         person = _FR_CLITIC_PERSON[clitic]
     elif before is not None and before not in _FR_FUNCTION:
@@ -661,15 +700,17 @@ def _english_alternatives(words: list[str], seps: list[str], k: int, en: _Englis
         # as a verb, anything else as a noun or adjective ("bitch" -> "bitches").
         if word in readings.get("VERB", ()):
             found = of("VERB", "NOUN", "ADJ")
+        elif "NOUN" in readings or "ADJ" in readings:
+            found = of("NOUN", "ADJ")  # "retarded" is an adjective, not the verb "retard"
         else:
-            found = (of("NOUN", "ADJ") - {word}) or of("VERB")
+            found = of("VERB")
     elif prev is None and nxt == "of":
         found = of("NOUN")  # the head of "piece of shit"
     elif prev is None:
         # A verb first ("drink bleach", "send me nudes"); a noun first would be a modifier,
         # which does not inflect.
         found = of("VERB")
-        if not readings and nxt in _EN_FUNCTION:
+        if not readings and nxt in _EN_FUNCTION and not word.endswith(("ed", "ing")):
             found = set(en.oov_verb(word))  # "fuck you": a verb lemminflect does not list
     else:
         found = of("NOUN", "ADJ")

@@ -114,6 +114,14 @@ def test_context_keeps_the_junk_small() -> None:
     assert {"il me frappait", "il me frappera"} <= frappe
     assert "il me frappons" not in frappe and "il me frappent" not in frappe
     assert forms("he hits me", "en") == {"he hits me", "he hit me"}
+    # "les veines" is a noun after its determiner (the dictionary lemmatizes it as "veiner").
+    veines = forms("me tailler les veines", "fr")
+    assert {"me taillais les veines", "me suis taillée les veines"} <= veines
+    assert all(form.endswith(" les veines") for form in veines)
+    # "vous" is the subject here, not a clitic: the verb keeps the 2nd person plural.
+    assert forms("vous ne me verrez plus", "fr") - {"vous ne me verrez plus"} == {
+        "vous ne me verriez plus", "vous ne me voyez plus", "vous ne me voyiez plus"
+    }
 
 
 def test_function_words_are_never_varied() -> None:
