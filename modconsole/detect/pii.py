@@ -11,14 +11,12 @@ given as such in the ways members write them (:mod:`.pii_names`).
 
 The detector's contract:
 
-* :data:`ALL_TRIGGERS` -- kind → trigger words; the detector adds them to its automaton
-  (which runs on a folded, lower-cased skeleton reading l33t digits as letters, so they are
-  plain letter words), gives every kind its own flag and passes the kinds it saw to
-  :func:`scan_pii` as ``triggered``. Besides the four kinds of :data:`TRIGGERS` it has
-  ``"introduction"`` (words introducing a name: "je suis", "I'm", "call me"...) and
-  ``"phone"`` (number words, for numbers spelled out). :data:`TRIGGERS` is the same words under
-  the four kinds today's detector maps to fixed flags (the introductions under
-  ``"real_name"``, no number words);
+* :data:`TRIGGERS` (also :data:`ALL_TRIGGERS`) -- kind → trigger words; the detector adds
+  them to its automaton (which runs on a folded, lower-cased skeleton reading l33t digits as
+  letters, so they are plain letter words), gives every kind its own flag and passes the kinds
+  it saw to :func:`scan_pii` as ``triggered``. Besides the finders' kinds there are
+  ``"introduction"`` (words introducing a name: "je suis", "I'm", "call me"...) and ``"phone"``
+  (number words, for numbers spelled out);
 * :func:`needs_scan` -- whether the finders must run even though no trigger word was seen
   (``@``/``＠``, a run of digits that could be a phone, fullwidth included); cheap enough to
   be called on every message;
@@ -42,7 +40,6 @@ __all__ = [
     "DEFAULT_REGIONS",
     "TRIGGERS",
     "find_pii",
-    "may_hold_phone",
     "needs_scan",
     "scan_pii",
 ]
@@ -55,17 +52,17 @@ SEVERITY: dict[str, int] = {"email": 1, "phone": 1, "address": 2, "social_handle
 #: :func:`needs_scan`). The kind ``"phone"`` (number words) is in :data:`ALL_TRIGGERS` only:
 #: today's detector maps a fixed set of four kinds to its flags and would not build with a
 #: fifth; the detector that gives every kind its own flag reads :data:`ALL_TRIGGERS`.
-# Words that introduce a name without saying it is one: "moi c'est Marie", "appelle-moi Julie",
-# "on m'appelle Léa", "call me Jake", "I go by Sam", "je me présente", "name's Tom"; the weak
-# ones, which the finder accepts only before a closing word: "je suis Marie", "I'm Sarah btw";
-# the frames, keyed on their closing word (far rarer than "c'est"): "c'est Marie ici", "c'est
-# Marie à l'appareil", "this is Anna here". In ALL_TRIGGERS they are the kind "introduction"
-# (only the capital-first search runs); in TRIGGERS, for today's detector, part of "real_name".
-_INTRODUCTIONS: tuple[str, ...] = tuple(
-    "moi c'est|appelle moi|appelez moi|appelons moi|m'appelle|call me|go by|je me présente|name's|"
-    "je suis|jsuis|j'suis|i'm|im|i am|ici|appareil|this is".split("|")
-)
-
+#: Words whose presence (after folding) makes a finder worth running, by kind; the detector
+#: gives every kind its own flag and passes the kinds it saw to :func:`scan_pii`. A finder is
+#: also run without its words when :func:`needs_scan` says so (``@`` for emails, digits for
+#: phones). ``"real_name"`` holds the explicit leads ("my name is", "je m'appelle");
+#: ``"introduction"`` the words that introduce a name without saying it is one ("moi c'est
+#: Marie", "appelle-moi Julie", "on m'appelle Léa", "call me Jake", "I go by Sam", "je me
+#: présente", "name's Tom"), the weak ones the finder accepts only before a closing word ("je
+#: suis Marie", "I'm Sarah btw") and the frames, keyed on their closing word, far rarer than
+#: "c'est" ("c'est Marie ici", "c'est Marie à l'appareil", "this is Anna here"): only the
+#: capital-first search runs for them. ``"phone"`` holds number words (French and English)
+#: for numbers spelled out.
 TRIGGERS: dict[str, tuple[str, ...]] = {
     kind: tuple(words.split("|"))
     for kind, words in {
@@ -76,24 +73,19 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "tik tok|facebook|fb|twitter|x|discord|kik",
         "real_name": "my name|my real name|my full name|my actual name|my first name|my last name|"
         "my surname|i am called|i'm called|je m'appelle|je me nomme|mon nom|mon vrai nom|mon prénom|"
-        "mon vrai prénom|" + "|".join(_INTRODUCTIONS),
+        "mon vrai prénom",
+        "introduction": "moi c'est|appelle moi|appelez moi|appelons moi|m'appelle|call me|go by|"
+        "je me présente|name's|je suis|jsuis|j'suis|i'm|im|i am|ici|appareil|this is",
         "address": "rue|avenue|av|boulevard|bd|blvd|impasse|allée|quai|chemin|place|cours|route|rte|"
         "square|passage|faubourg|fbg|esplanade|résidence|lotissement|cité|villa|sentier|promenade|"
         "chaussée|rond-point|voie|street|st|road|rd|ave|lane|ln|drive|dr|way|court|ct|pl|terrace|"
         "close|crescent|sq|parkway|pkwy|highway|hwy|row|mews|gardens|grove",
+        "phone": "|".join(NUMBER_TRIGGERS),
     }.items()
 }
 
-#: The trigger words for a detector that gives every kind its own flag: :data:`TRIGGERS`, with
-#: the introductions of a name as their own kind ``"introduction"`` (``"real_name"`` keeps the
-#: explicit leads, "my name is", "je m'appelle"), and the kind ``"phone"``: number words
-#: (French and English) that make the spelled-out phone finder worth running.
-ALL_TRIGGERS: dict[str, tuple[str, ...]] = {
-    **TRIGGERS,
-    "real_name": tuple(w for w in TRIGGERS["real_name"] if w not in _INTRODUCTIONS),
-    "introduction": _INTRODUCTIONS,
-    "phone": NUMBER_TRIGGERS,
-}
+#: The same mapping, under the name the detector imports.
+ALL_TRIGGERS: dict[str, tuple[str, ...]] = TRIGGERS
 
 _WORD = r"[^\W\d_][\w'’\-]*+"
 _CAPITAL = r"[A-ZÀ-ÖØ-Þ]"
@@ -243,14 +235,6 @@ def needs_scan(text: str) -> bool:
     return "@" in folded or _digit_count(folded) >= 8 and _HINT.search(folded) is not None
 
 
-def may_hold_phone(text: str) -> bool:
-    """Return whether ``text`` may hold a phone number written in digits (or an ``@``).
-
-    Kept for today's detector, which calls it with ``"@" in text``: it is :func:`needs_scan`.
-    """
-    return needs_scan(text)
-
-
 def _lower(text: str) -> str:
     """Return ``text`` lower-cased, keeping its length (a letter whose lower case is two
     characters stays as it is)."""
@@ -286,33 +270,16 @@ def scan_pii(
     *,
     triggered: Collection[str] | None = None,
     regions: Sequence[str] = DEFAULT_REGIONS,
-    email: bool | None = None,
-    social_handle: bool | None = None,
-    real_name: bool | None = None,
-    address: bool | None = None,
 ) -> list[Hit]:
     """Return the personal details in ``text`` (unsorted, possibly overlapping).
 
-    ``triggered`` is the set of :data:`ALL_TRIGGERS` kinds whose words were seen (``None``:
-    run every finder; ``"real_name"`` runs the explicit leads of the name finder,
-    ``"introduction"`` the others). Whatever it holds, emails are looked for when the folded text contains
-    ``@`` and phones written in digits when it holds eight digits; the spelled-out phone
-    finder runs when ``"phone"`` was triggered. ``regions`` are the regions whose national
-    phone formats are recognised.
-
-    The keyword arguments ``email``, ``social_handle``, ``real_name`` and ``address`` are the
-    former interface, kept until the detector passes ``triggered``: given any of them, the
-    kinds whose argument is not ``False`` are triggered, ``"phone"`` included (and
-    ``"introduction"`` with ``real_name``).
+    ``triggered`` is the set of :data:`TRIGGERS` kinds whose words were seen (``None``: run
+    every finder; ``"real_name"`` runs the explicit leads of the name finder, ``"introduction"``
+    the others). Whatever it holds, emails are looked for when the folded text contains ``@``
+    and phones written in digits when it holds eight digits; the spelled-out phone finder runs
+    when ``"phone"`` was triggered. ``regions`` are the regions whose national phone formats
+    are recognised.
     """
-    if email is not None or social_handle is not None or real_name is not None or address is not None:
-        triggered = {"phone"}
-        for kind, flag in (("email", email), ("social_handle", social_handle), ("real_name", real_name),
-                           ("address", address)):
-            if flag is not False:
-                triggered.add(kind)
-        if real_name is not False:
-            triggered.add("introduction")
     run_all = triggered is None
     folded = fold_pii(text)
     view = folded.text

@@ -6,16 +6,9 @@ from __future__ import annotations
 import ahocorasick
 import pytest
 
-from modconsole.detect import find_pii
+from modconsole.detect import Detector, find_pii
 from modconsole.detect.normalize import skeleton, skeletons
-from modconsole.detect.pii import (
-    ALL_TRIGGERS,
-    DEFAULT_REGIONS,
-    TRIGGERS,
-    may_hold_phone,
-    needs_scan,
-    scan_pii,
-)
+from modconsole.detect.pii import ALL_TRIGGERS, DEFAULT_REGIONS, TRIGGERS, needs_scan, scan_pii
 
 from .test_pii import POSITIVES
 from .test_pii_fold import DETAILS, DISGUISES
@@ -78,11 +71,16 @@ def test_a_gated_scan_finds_what_a_full_scan_finds(text: str) -> None:
     assert {span for span in GATED.scan(text)} >= set(full)
 
 
-def test_today_s_detector_sees_only_the_four_kinds_it_maps() -> None:
-    assert set(TRIGGERS) == {"email", "social_handle", "real_name", "address"}
-    assert set(ALL_TRIGGERS) == set(TRIGGERS) | {"introduction", "phone"}
-    assert set(ALL_TRIGGERS["introduction"]) <= set(TRIGGERS["real_name"])
-    assert not set(ALL_TRIGGERS["introduction"]) & set(ALL_TRIGGERS["real_name"])
+def test_every_finder_has_its_trigger_kind() -> None:
+    assert ALL_TRIGGERS is TRIGGERS
+    assert set(TRIGGERS) == {"email", "social_handle", "real_name", "introduction", "address", "phone"}
+    assert not set(TRIGGERS["introduction"]) & set(TRIGGERS["real_name"])
+
+
+@pytest.mark.parametrize("text", TEXTS, ids=range(len(TEXTS)))
+def test_the_detector_finds_what_a_full_scan_finds(detector: Detector, text: str) -> None:
+    full = [(h.start, h.end, h.kind) for h in find_pii(text)]
+    assert [(h.start, h.end, h.kind) for h in detector.scan(text) if h.category == "pii"] == full
 
 
 def test_trigger_words_are_plain_letter_words() -> None:
@@ -101,7 +99,6 @@ def test_trigger_words_are_plain_letter_words() -> None:
 )
 def test_needs_scan_says_yes(text: str) -> None:
     assert needs_scan(text)
-    assert may_hold_phone(text)
 
 
 @pytest.mark.parametrize(
@@ -118,14 +115,15 @@ def test_not_a_phone_texts_give_no_phone_through_the_gate(text: str) -> None:
     assert [hit for hit in GATED.scan(text) if hit[2] == "phone"] == []
 
 
-def test_the_former_keywords_still_work() -> None:
+def test_triggered_kinds_select_the_finders() -> None:
     text = "je m'appelle Léa, 06 12 34 56 78, jean@free.fr, insta: @lea_92, 12 rue de la Paix"
-    every = {(h.start, h.end, h.kind) for h in scan_pii(text)}
-    legacy = {(h.start, h.end, h.kind) for h in scan_pii(text, email=True, social_handle=True, real_name=True,
-                                                          address=True)}
-    assert legacy == every and len(every) == 5
-    only_phone = {h.kind for h in scan_pii(text, email=False, social_handle=False, real_name=False, address=False)}
-    assert only_phone == {"phone", "email"}  # an "@" always runs the email finder
+    every = {h.kind for h in scan_pii(text)}
+    assert every == {"real_name", "phone", "email", "social_handle", "address"}
+    # phones in digits and emails with an "@" are always looked for
+    assert {h.kind for h in scan_pii(text, triggered=())} == {"phone", "email"}
+    assert {h.kind for h in scan_pii(text, triggered={"address"})} == {"phone", "email", "address"}
+    assert {h.kind for h in scan_pii("moi c'est Marie", triggered={"real_name"})} == set()
+    assert {h.kind for h in scan_pii("moi c'est Marie", triggered={"introduction"})} == {"real_name"}
 
 
 def test_regions_reach_the_phone_finder() -> None:
