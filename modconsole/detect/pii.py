@@ -28,8 +28,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 
 from .model import Hit, tidy
+from .pii_address import TRIGGER_WORDS as ADDRESS_TRIGGERS
+from .pii_address import address_hint, address_spans
 from .pii_fold import PiiText, fold_pii
 from .pii_names import find_names
 from .pii_phone import DEFAULT_REGIONS, Budget, find_digit_phones
@@ -47,11 +50,6 @@ __all__ = [
 #: Severity per kind: a street address locates a member physically, hence 2.
 SEVERITY: dict[str, int] = {"email": 1, "phone": 1, "address": 2, "social_handle": 1, "real_name": 1}
 
-#: Words whose presence (after folding) makes a finder worth running, by kind. A finder whose
-#: kind is not listed here is gated otherwise (``@`` for emails, digits for phones: see
-#: :func:`needs_scan`). The kind ``"phone"`` (number words) is in :data:`ALL_TRIGGERS` only:
-#: today's detector maps a fixed set of four kinds to its flags and would not build with a
-#: fifth; the detector that gives every kind its own flag reads :data:`ALL_TRIGGERS`.
 #: Words whose presence (after folding) makes a finder worth running, by kind; the detector
 #: gives every kind its own flag and passes the kinds it saw to :func:`scan_pii`. A finder is
 #: also run without its words when :func:`needs_scan` says so (``@`` for emails, digits for
@@ -62,7 +60,8 @@ SEVERITY: dict[str, int] = {"email": 1, "phone": 1, "address": 2, "social_handle
 #: suis Marie", "I'm Sarah btw") and the frames, keyed on their closing word, far rarer than
 #: "c'est" ("c'est Marie ici", "c'est Marie à l'appareil", "this is Anna here"): only the
 #: capital-first search runs for them. ``"phone"`` holds number words (French and English)
-#: for numbers spelled out.
+#: for numbers spelled out; ``"address"`` the street types of :mod:`.pii_address`, which count
+#: only in a text holding a digit.
 TRIGGERS: dict[str, tuple[str, ...]] = {
     kind: tuple(words.split("|"))
     for kind, words in {
@@ -76,10 +75,7 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "mon vrai prénom",
         "introduction": "moi c'est|appelle moi|appelez moi|appelons moi|m'appelle|call me|go by|"
         "je me présente|name's|je suis|jsuis|j'suis|i'm|im|i am|ici|appareil|this is",
-        "address": "rue|avenue|av|boulevard|bd|blvd|impasse|allée|quai|chemin|place|cours|route|rte|"
-        "square|passage|faubourg|fbg|esplanade|résidence|lotissement|cité|villa|sentier|promenade|"
-        "chaussée|rond-point|voie|street|st|road|rd|ave|lane|ln|drive|dr|way|court|ct|pl|terrace|"
-        "close|crescent|sq|parkway|pkwy|highway|hwy|row|mews|gardens|grove",
+        "address": "|".join(ADDRESS_TRIGGERS),
         "phone": "|".join(NUMBER_TRIGGERS),
     }.items()
 }
@@ -110,57 +106,6 @@ def _email_spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-# --- addresses ----------------------------------------------------------------------------
-
-_FR_TYPES = (
-    r"rue|avenue|av\.?|boulevard|bd|blvd|impasse|all[ée]e|quai|chemin|place|cours|route|rte|"
-    r"square|passage|faubourg|fbg|esplanade|r[ée]sidence|lotissement|cit[ée]|villa|sentier|"
-    r"promenade|chauss[ée]e|rond-point|voie"
-)
-_FR_AMBIGUOUS = frozenset(
-    "place cours route passage square villa cité cite voie promenade résidence residence "
-    "esplanade sentier".split()
-)
-_PARTICLE = r"(?:de\s+la|de\s+l['’]|du|des|de|d['’]|la|le|les|l['’]|aux)"
-_FR_ADDRESS = re.compile(
-    rf"(?<![\w,.])\d{{1,4}}(?:\s*(?i:bis|ter|quater|[a-d])(?!\w))?\s*,?\s+"
-    rf"(?P<type>(?i:{_FR_TYPES}))(?![\w])\s+"
-    rf"(?P<name>(?:(?i:{_PARTICLE})\s*)?{_WORD}(?:\s+(?:(?i:{_PARTICLE})\s*)?{_CAPITAL}[\w'’\-]*){{0,3}})"
-    rf"(?:\s*,?\s+\d{{5}}\s+{_CAPITAL}[\w'’\-]*)?"
-)
-_PARTICLE_START = re.compile(rf"(?i:{_PARTICLE})\s*")
-
-_EN_TYPES = (
-    r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|"
-    r"terrace|close|crescent|square|sq|parkway|pkwy|highway|hwy|row|mews|gardens|grove"
-)
-_EN_STOP = (
-    r"(?:the|a|an|my|your|his|her|our|their|this|that|these|those|down|up|to|of|on|in|at|and|or|"
-    r"from|for|by|with|more|other|different|new|few|many|times?|miles?|kms?|minutes?|mins?|"
-    r"hours?|hrs?|days?|weeks?|months?|years?|blocks?|people|friends|kids|dogs|cats|cars|lanes?|"
-    r"is|was|are|it|i|me|you)"
-)
-_EN_ADDRESS = re.compile(
-    rf"(?<![\w,.])\d{{1,5}}[A-Za-z]?\s+(?:(?!{_EN_STOP}\b)[A-Za-z][\w'’\-]*\.?\s+){{1,3}}?"
-    rf"(?i:{_EN_TYPES})\b\.?"
-)
-
-
-def _address_spans(text: str) -> list[tuple[int, int]]:
-    """Return the spans of street addresses: "12 rue de la Paix", "3 bis avenue Jean Jaurès",
-    "221B Baker Street", "10 Downing St"."""
-    hits: list[tuple[int, int]] = []
-    for match in _FR_ADDRESS.finditer(text):
-        kind = match.group("type").lower()
-        name = _PARTICLE_START.sub("", match.group("name"), count=1)
-        if kind in _FR_AMBIGUOUS and not name[:1].isupper():
-            continue  # "3 cours de maths", "2 place libre"
-        hits.append(match.span())
-    for match in _EN_ADDRESS.finditer(text):
-        hits.append(match.span())
-    return hits
-
-
 # --- handles on external networks ---------------------------------------------------------
 
 _NETWORKS = (
@@ -184,7 +129,10 @@ def _social_spans(text: str) -> list[tuple[int, int]]:
     """Return the spans of handles tied to an external network ("insta: @marie_92", "my snap is jdoe99").
 
     A bare ``@mention`` is not reported: members mention each other on the platform. A handle
-    without ``@`` must contain a digit, ``_`` or ``.``, or follow an explicit ``:``/``=``.
+    without ``@`` must contain a digit, ``_`` or ``.``, follow an explicit ``:``/``=``, or --
+    after "is", "c'est", "it's"... -- be a lower-case word of four letters or more that no
+    French or English dictionary knows ("mon snap c'est dupontcatherine", but "my snap is
+    broken", "mon insta c'est mort").
     """
     hits: list[tuple[int, int]] = []
     for match in _SOCIAL.finditer(text):
@@ -197,10 +145,25 @@ def _social_spans(text: str) -> list[tuple[int, int]]:
         if not handle.startswith("@"):
             if match.group("net").lower() == "x" and not explicit:
                 continue
-            if not (any(c.isdigit() or c in "_." for c in bare) or explicit):
+            if not (any(c.isdigit() or c in "_." for c in bare) or explicit or _unknown_word(bare, conn)):
                 continue
         hits.append(match.span())
     return hits
+
+
+def _unknown_word(word: str, connector: str) -> bool:
+    """Whether ``word``, after a verb connector, reads as a user name: lower-case, four
+    letters or more, known to neither the French nor the English dictionary."""
+    if not connector.strip() or not word.isalpha() or not word.islower() or len(word) < 4:
+        return False
+    return not _known(word)
+
+
+@lru_cache(maxsize=4096)
+def _known(word: str) -> bool:
+    import simplemma  # its dictionaries load on first use (a third of a second, once)
+
+    return bool(simplemma.is_known(word, lang=("fr", "en")))
 
 
 
@@ -210,14 +173,17 @@ _DIGITS = b"0123456789"
 _HINT = re.compile(r"[0-9](?:[\s.\-/()]{0,3}[0-9]){7}")
 # Characters of a non-ASCII text that may make it worth scanning: digits, "@", and the
 # fullwidth, small, mathematical and enclosed forms that fold into them.
+#: Kinds whose finder needs a digit in the text (their trigger words alone find nothing).
+_DIGIT_KINDS = frozenset({"address"})
 _GATE = re.compile("[0-9@\uff10-\uff20\ufe6b\u2460-\u24ff\U0001d7ce-\U0001d7ff]")
 
 
 def needs_scan(text: str) -> bool:
     """Return whether the finders must run on ``text`` whatever trigger words were seen: it
-    holds an ``@`` (or its fullwidth or small form), or eight digits close enough together to
+    holds an ``@`` (or its fullwidth or small form), eight digits close enough together to
     make a phone number (digits folded from fullwidth or styled forms, and zero-width
-    characters between them, included).
+    characters between them, included), or a number after a word ending like a Dutch or German
+    street name ("Jennylaan 64", which no trigger word announces).
 
     Pure-ASCII text costs one ``bytes.translate``; other text one search for a character
     class, and only text holding a digit or an "@"-like character is folded and looked at.
@@ -226,13 +192,19 @@ def needs_scan(text: str) -> bool:
         if "@" in text:
             return True
         raw = text.encode("ascii")
-        return len(raw) - len(raw.translate(None, _DIGITS)) >= 8 and _HINT.search(text) is not None
+        count = len(raw) - len(raw.translate(None, _DIGITS))
+        if not count:
+            return False
+        return count >= 8 and _HINT.search(text) is not None or address_hint(text)
     if _GATE.search(text) is None:
         return False
     if "@" in text or "\uff20" in text or "\ufe6b" in text:
         return True
     folded = fold_pii(text).text
-    return "@" in folded or _digit_count(folded) >= 8 and _HINT.search(folded) is not None
+    if "@" in folded:
+        return True
+    count = _digit_count(folded)
+    return count >= 8 and _HINT.search(folded) is not None or count > 0 and address_hint(folded)
 
 
 def _lower(text: str) -> str:
@@ -275,30 +247,42 @@ def scan_pii(
 
     ``triggered`` is the set of :data:`TRIGGERS` kinds whose words were seen (``None``: run
     every finder; ``"real_name"`` runs the explicit leads of the name finder, ``"introduction"``
-    the others). Whatever it holds, emails are looked for when the folded text contains ``@``
-    and phones written in digits when it holds eight digits; the spelled-out phone finder runs
-    when ``"phone"`` was triggered. ``regions`` are the regions whose national phone formats
-    are recognised.
+    the others). Whatever it holds, emails are looked for when the folded text contains ``@``,
+    phones written in digits when it holds eight digits and addresses when a Dutch or German
+    street name is followed by its number; the spelled-out phone finder runs when ``"phone"``
+    was triggered, the address finder only on text holding a digit. ``regions`` are the
+    regions whose national phone formats are recognised.
     """
     run_all = triggered is None
+    kinds: Collection[str] = () if triggered is None else triggered
+    # digits, "@" or a character folding into one: without any, only names and handles remain
+    marked = _GATE.search(text) is not None
+    if not (run_all or marked) and all(k in _DIGIT_KINDS for k in kinds):
+        return []  # a street word, but no digit to make an address of it
     folded = fold_pii(text)
     view = folded.text
     hits: list[Hit] = []
-    if run_all or "@" in view or "email" in triggered:
-        hits.extend(_spans(folded, "email", _email_spans(view)))
-    spelled = run_all or "phone" in triggered
-    digits = _digit_count(view) >= 8
-    budget = Budget() if spelled or digits else None
-    if digits:
-        hits.extend(_spans(folded, "phone", find_digit_phones(view, regions, budget)))
-    explicit = run_all or "real_name" in triggered
-    introduced = run_all or "introduction" in triggered
+    spelled = run_all or "phone" in kinds
+    explicit = run_all or "real_name" in kinds
+    introduced = run_all or "introduction" in kinds
     lower = _lower(view) if spelled or explicit else None
-    if spelled:
-        hits.extend(_spans(folded, "phone", find_spelled_phones(view, regions, budget, lower)))
-    if run_all or "address" in triggered:
-        hits.extend(_spans(folded, "address", _address_spans(view)))
-    if run_all or "social_handle" in triggered:
+    if marked or run_all:
+        if run_all or "@" in view or "email" in kinds:
+            hits.extend(_spans(folded, "email", _email_spans(view)))
+        count = _digit_count(view)
+        budget = Budget() if spelled or count >= 8 else None
+        if count >= 8:
+            hits.extend(_spans(folded, "phone", find_digit_phones(view, regions, budget)))
+        if spelled:
+            hits.extend(_spans(folded, "phone", find_spelled_phones(view, regions, budget, lower)))
+        if count and (run_all or "address" in kinds or address_hint(view)):
+            hits.extend(_spans(folded, "address", address_spans(view)))
+    else:
+        if "email" in kinds:
+            hits.extend(_spans(folded, "email", _email_spans(view)))  # spelled out: "jean at gmail dot com"
+        if spelled:
+            hits.extend(_spans(folded, "phone", find_spelled_phones(view, regions, Budget(), lower)))
+    if run_all or "social_handle" in kinds:
         hits.extend(_spans(folded, "social_handle", _social_spans(view)))
     if explicit or introduced:
         found = find_names(view, lower, explicit=explicit, introduced=introduced)
@@ -329,7 +313,7 @@ def find_phones(text: str, regions: Sequence[str] = DEFAULT_REGIONS) -> list[Hit
 def find_addresses(text: str) -> list[Hit]:
     """Return the street addresses of ``text`` (folded first)."""
     folded = fold_pii(text)
-    return _spans(folded, "address", _address_spans(folded.text))
+    return _spans(folded, "address", address_spans(folded.text))
 
 
 def find_social_handles(text: str) -> list[Hit]:
