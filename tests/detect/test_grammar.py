@@ -273,6 +273,43 @@ def test_idioms_homonyms_and_negations_fire_nothing(shipped: Detector, text: str
     assert [h for h in shipped.scan(text) if h.category != "pii"] == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a killing verb on people is a threat at severity 3, whoever says it
+        "I will murder every one of them",
+        "we should slaughter those people",
+        "someone should shoot all these immigrants",
+        "one can only hope someone will put an end to those disabled people",
+        "they should all suffer for it",
+        "on devrait pendre tous ces immigrés",
+        "qu'ils crèvent tous",
+        "il faut tous les exterminer",
+    ],
+)
+def test_a_killing_verb_on_people_is_a_threat(shipped: Detector, text: str) -> None:
+    assert top(shipped, text, "offensive") == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the same verbs on things, pests, game characters or time are not threats
+        "shoot you an email tonight",
+        "kill all the processes and restart",
+        "I want to kill every mosquito in this room",
+        "somebody should just stab those balloons",
+        "kill all the zombies in level 3",
+        "they should suffer the consequences",
+        "je vais tuer le temps en lisant",
+        "il faut les éliminer du tournoi",
+        "mort aux rats",
+    ],
+)
+def test_a_killing_verb_on_things_is_not_a_threat(shipped: Detector, text: str) -> None:
+    assert [h for h in shipped.scan(text) if h.category == "offensive"] == []
+
+
 @pytest.mark.parametrize("text", ["can someone help me with my CV", "besoin d'aide pour mon code"])
 def test_everyday_help_requests_are_at_most_severity_1(shipped: Detector, text: str) -> None:
     assert top(shipped, text, "self_harm") <= 1
