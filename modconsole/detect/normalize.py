@@ -120,6 +120,21 @@ def _fold_run(match: re.Match[str]) -> str:
     return match.group().translate(_TABLE)
 
 
+def _fold_bytes(text: str) -> bytes | None:
+    """Return ``fold(text)`` as ASCII bytes, or None when a fold is not Latin-1 (Cyrillic
+    words, CJK...): the byte path of :func:`fold`, without its decoding."""
+    if text.isascii():
+        return text.encode("ascii").translate(_BYTES, _BYTES_DELETE)
+    if "\u2019" in text:
+        text = text.replace("\u2019", "'")
+    text = _NON_LATIN1.sub(_fold_run, text)
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+    return raw.translate(_BYTES, _BYTES_DELETE)
+
+
 def fold(text: str) -> str:
     """Return ``text`` with every character replaced by its fold (step 1 only).
 
@@ -155,6 +170,23 @@ def _fix_marks(text: str) -> str:
     if "*" in text:
         text = _STAR_OUTSIDE.sub(_blank, text)
     return text
+
+
+_ALNUM_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def _fix_bangs(raw: bytes) -> bytes:
+    """The ``!`` half of step 2 on folded ASCII bytes, as ``_BANG_INSIDE`` reads it (a
+    ``!`` between two letters or digits of the unchanged text is ``i``, any other a space),
+    one ``find`` per ``!`` rather than a regex scan with look-arounds."""
+    out = bytearray(raw)
+    last = len(raw) - 1
+    index = raw.find(b"!")
+    while index != -1:
+        inside = 0 < index < last and raw[index - 1] in _ALNUM_BYTES and raw[index + 1] in _ALNUM_BYTES
+        out[index] = 105 if inside else 32  # "i", " "
+        index = raw.find(b"!", index + 1)
+    return bytes(out)
 
 
 # A spaced "letter" may be repeated ("f uuu c k"): repeats collapse after the join.
@@ -239,10 +271,17 @@ def _dup_mask(raw: bytes) -> bytes:
 def _collapse(text: str) -> str:
     """Step 5. For ASCII, done on the duplicate mask: several times faster than a regex."""
     if text.isascii():
-        raw = text.encode("ascii")
-        kept = int.from_bytes(raw, "big") & int.from_bytes(_dup_mask(raw), "big")
-        return kept.to_bytes(len(raw), "big").replace(b"\x00", b"").decode("ascii")
+        return _collapse_bytes(text.encode("ascii"))
     return _RUN.sub(r"\1", text)
+
+
+def _collapse_bytes(raw: bytes) -> str:
+    """Step 5 on ASCII bytes without NUL (see :func:`_dup_mask`), decoded."""
+    size = len(raw)
+    value = int.from_bytes(raw, "big")
+    mask = (value ^ (value >> 8)).to_bytes(size, "big").translate(_NONZERO)
+    kept = value & int.from_bytes(mask, "big")
+    return kept.to_bytes(size, "big").replace(b"\x00", b"").decode("ascii")
 
 
 def _runs(text: str) -> list[tuple[int, int]]:
@@ -271,9 +310,23 @@ def skeletons(text: str) -> tuple[str, ...]:
     """Return the padded matching skeleton of ``text``, and a second one joining every gap
     when ``text`` has spaced letters with gaps of different widths (is "k.i.l.l m.e" one
     word or two?). The first is :func:`skeleton`, the second ``analyse(text, True).text``."""
+    raw = _fold_bytes(text)
+    if raw is not None:
+        if b"!" in raw:
+            raw = _fix_bangs(raw)
+        if b"*" in raw:
+            raw = _fix_marks(raw.decode("ascii")).encode("ascii")
+        # the common case, all in bytes: fold, pad, collapse (what _prepared and _collapse do)
+        collapsed = _collapse_bytes(b" " + raw + b" ")
+        if not _SINGLES.search(collapsed):
+            return (collapsed,)
     folded = _prepared(text)
-    if not _spaced(folded):
-        return (_collapse(folded),)
+    collapsed = _collapse(folded)
+    # the spaced-letters gate, read on the collapsed string: a token of one letter repeated
+    # is one letter there and runs of spaces are one space, so ``_spaced(folded)`` is one
+    # search for three single-letter tokens in a row
+    if not _SINGLES.search(collapsed):
+        return (collapsed,)
     words = _SPACED.sub(_word_joiner(_blanks(text, len(folded))), folded)
     joined = _SPACED.sub(_join_all, folded)
     if words == joined:
@@ -284,8 +337,10 @@ def skeletons(text: str) -> tuple[str, ...]:
 def skeleton(text: str) -> str:
     """Return the padded matching skeleton of ``text`` (starts and ends with one space)."""
     folded = _prepared(text)
-    if _spaced(folded):
-        folded = _SPACED.sub(_word_joiner(_blanks(text, len(folded))), folded)
+    collapsed = _collapse(folded)
+    if not _SINGLES.search(collapsed):  # not _spaced(folded): see skeletons()
+        return collapsed
+    folded = _SPACED.sub(_word_joiner(_blanks(text, len(folded))), folded)
     return _collapse(folded)
 
 
