@@ -56,6 +56,8 @@ _AUTOMATA: OrderedDict[tuple[object, ...], tuple[Grammar, ahocorasick.Automaton 
 # One entry of an automaton value: the term (None for an exception phrase) and, for each
 # character of the key, the minimum run length the text must show there.
 _Entry = tuple[Term | None, tuple[int, ...]]
+# An automaton value: the key's flags, its length, its entries, the grammar rules it triggers.
+_Value = tuple[int, int, tuple[_Entry, ...], frozenset[int]]
 
 
 class Detector:
@@ -144,58 +146,87 @@ class Detector:
         return self._scan(text)
 
     def _scan(self, text: str) -> list[Hit]:
-        flags = 0
-        rules: set[int] = set()
         automaton = self._automaton
         folds = skeletons(text)
-        if automaton is not None:
-            for folded in folds:
-                for _, value in automaton.iter(folded):
-                    flags |= value[0]
-                    if value[3]:
-                        rules.update(value[3])
+        if automaton is None:
+            matched: list[list[tuple[int, _Value]]] = [[] for _ in folds]
+        else:
+            matched = [list(automaton.iter(folded)) for folded in folds]
+        flags = 0
+        rules: set[int] = set()
+        for found in matched:
+            for _, value in found:
+                flags |= value[0]
+                if value[3]:
+                    rules.update(value[3])
         hits: list[Hit] = []
         if flags & (_LEXICON | _GRAMMAR):
             excepts = self.grammar.excepts
             frames_rules = [i for i in rules if i not in excepts]
             except_rules = [i for i in rules if i in excepts]
-            for join_all, skeleton_text in zip((False, True), folds, strict=False):
+            for join_all, skeleton_text, found in zip((False, True), folds, matched, strict=False):
                 # the frames run on the fast skeleton (the offset map reads the same string);
                 # the offset map is built only when a term or a frame was found
                 frames = match_rules(self.grammar, skeleton_text, frames_rules) if frames_rules else []
                 if frames or flags & _LEXICON:
-                    hits.extend(self._slow_hits(text, join_all, frames, except_rules))
+                    hits.extend(self._slow_hits(text, join_all, skeleton_text, found, frames, except_rules))
         if self.pii and (flags & _ANY_PII or needs_scan(text)):
-            triggered = {kind for kind, flag in _PII_FLAGS.items() if flags & flag}
-            found = scan_pii(text, triggered=triggered, regions=self.regions)
-            if found:
-                hits.extend(found)
+            found_pii = scan_pii(text, triggered=_triggered(flags & _ANY_PII), regions=self.regions)
+            if found_pii:
+                hits.extend(found_pii)
         return tidy(hits) if len(hits) > 1 else hits
 
     def _slow_hits(
-        self, text: str, join_all: bool, frames: list[tuple[int, int, Rule]], except_rules: list[int]
+        self,
+        text: str,
+        join_all: bool,
+        skeleton_text: str,
+        found: list[tuple[int, _Value]],
+        frames: list[tuple[int, int, Rule]],
+        except_rules: list[int],
     ) -> list[Hit]:
         """Lexicon terms and the given frames of one skeleton reading, mapped back to ``text``,
-        without those an exception phrase or an ``except`` rule overlaps."""
-        folded = analyse(text, join_all)
-        candidates: list[tuple[int, int, Term]] = []
-        excluded = bytearray(len(folded.text))
-        assert self._automaton is not None
-        for last, (_, size, entries, _rules) in self._automaton.iter(folded.text):
-            first = last - size + 2  # key = " inner ", inner spans [first, last)
-            for term, profile in entries:
-                if term is None:
-                    excluded[first:last] = b"\x01" * (last - first)
-                elif _repeats_fit(folded.runs_between(first, last), first, profile):
-                    candidates.append((first, last, term))
-        if not candidates and not frames:
+        without those an exception phrase or an ``except`` rule overlaps.
+
+        ``found`` are the automaton matches in ``skeleton_text``, the fast-path reading of
+        ``text`` (``join_all`` tells which one). The offset map is the slow part: it is built
+        only when a term or a frame is left once the exception phrases and ``except`` rules,
+        which read the skeleton alone, have been applied."""
+        terms: list[tuple[int, int, tuple[_Entry, ...]]] = []
+        excluded_spans: list[tuple[int, int]] = []
+        for last, (flags, size, entries, _rules) in found:
+            if flags & (_LEXICON | _EXCEPTION):
+                first = last - size + 2  # key = " inner ", inner spans [first, last)
+                if flags & _EXCEPTION:
+                    excluded_spans.append((first, last))
+                if flags & _LEXICON:
+                    terms.append((first, last, entries))
+        if not terms and not frames:
+            return []
+        spans = [(first, last) for first, last, _ in terms]
+        spans.extend((first, last) for first, last, _ in frames)
+        if excluded_spans and all(_overlaps(span, excluded_spans) for span in spans):
             return []
         if except_rules:
-            for first, last, _ in match_rules(self.grammar, folded.text, except_rules):
-                excluded[first:last] = b"\x01" * (last - first)
+            excluded_spans.extend(
+                (first, last) for first, last, _ in match_rules(self.grammar, skeleton_text, except_rules)
+            )
+            if excluded_spans and all(_overlaps(span, excluded_spans) for span in spans):
+                return []
+        folded = analyse(text, join_all)  # folded.text == skeleton_text
+        candidates: list[tuple[int, int, Term]] = []
+        for first, last, entries in terms:
+            runs = None
+            for term, profile in entries:
+                if term is None:
+                    continue
+                if runs is None:
+                    runs = folded.runs_between(first, last)
+                if _repeats_fit(runs, first, profile):
+                    candidates.append((first, last, term))
         hits: list[Hit] = []
         for first, last, term in candidates:
-            if excluded.find(1, first, last) != -1:
+            if _overlaps((first, last), excluded_spans):
                 continue
             start, end = folded.span(first, last)
             end = absorb_marks(text, end)
@@ -203,7 +234,7 @@ class Detector:
                 continue
             hits.append(Hit(term.category, term.severity, start, end, "lexicon", term.term, term.lang))
         for first, last, rule in frames:
-            if excluded.find(1, first, last) != -1:
+            if _overlaps((first, last), excluded_spans):
                 continue
             start, end = folded.span(first, last)
             end = absorb_marks(text, end)
@@ -224,6 +255,23 @@ class Detector:
                         Hit(hit.category, hit.severity, start, hit.end + offset, hit.kind, hit.term, hit.lang)
                     )
         return tidy(hits)
+
+
+def _overlaps(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
+    """Whether the (non-empty) skeleton span shares a character with one of ``others``."""
+    first, last = span
+    return any(start < last and first < stop for start, stop in others)
+
+
+_TRIGGERED: dict[int, frozenset[str]] = {}
+
+
+def _triggered(flags: int) -> frozenset[str]:
+    """The personal-detail kinds whose flags are set in ``flags`` (memoised: few combinations)."""
+    kinds = _TRIGGERED.get(flags)
+    if kinds is None:
+        kinds = _TRIGGERED[flags] = frozenset(kind for kind, flag in _PII_FLAGS.items() if flags & flag)
+    return kinds
 
 
 _RUNS = re.compile(r"(.)\1*", re.DOTALL)
