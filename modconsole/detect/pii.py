@@ -93,7 +93,7 @@ _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})
 _AT = r"(?:\s*+[\[({<]\s*+(?:at|@|arobase|arobas|arrobase)\s*+[\])}>]\s*+|\s++(?:at|arobase|arobas|arrobase)\s++|\s*+@\s*+)"
 _DOT = r"(?:\s*+[\[({<]\s*+(?:dot|point|\.)\s*+[\])}>]\s*+|\s++(?:dot|point)\s++|\.)"
 _EMAIL_SPELLED = re.compile(
-    rf"(?<![\w.+\-])[\w.+\-]{{1,64}}{_AT}[\w\-]{{1,63}}(?:{_DOT}[\w\-]{{1,63}}){{0,3}}?{_DOT}{_TLDS}(?!\w)",
+    rf"(?<![\w.+\-])(?:[\w+\-]{{1,64}}{_DOT}){{0,3}}[\w.+\-]{{1,64}}{_AT}[\w\-]{{1,63}}(?:{_DOT}[\w\-]{{1,63}}){{0,3}}?{_DOT}{_TLDS}(?!\w)",
     re.IGNORECASE,
 )
 

@@ -17,6 +17,8 @@ POSITIVES = [
     ("contact: jean (at) gmail (dot) com", "email", "jean (at) gmail (dot) com"),
     ("jean arobase gmail point fr", "email", "jean arobase gmail point fr"),
     ("jean [at] gmail [dot] fr", "email", "jean [at] gmail [dot] fr"),
+    ("jean point dupont arobase gmail point com", "email", "jean point dupont arobase gmail point com"),
+    ("mail jean dot smith at gmail dot com", "email", "jean dot smith at gmail dot com"),
     ("JEAN AT HOTMAIL DOT FR", "email", "JEAN AT HOTMAIL DOT FR"),
     ("marie.d @ yahoo.fr", "email", "marie.d @ yahoo.fr"),
     ("jean at gmail.com", "email", "jean at gmail.com"),
