@@ -655,7 +655,9 @@ def _en_subject_tags(subject: str) -> tuple[str, ...]:
     return ("VBD", "VBZ") if third else ("VBD", "VB", "VBP")
 
 
-def _english_alternatives(words: list[str], seps: list[str], k: int, en: _English) -> set[str]:
+def _english_alternatives(
+    words: list[str], seps: list[str], k: int, en: _English, proper: bool = False
+) -> set[str]:
     word = words[k]
     if word in _FROZEN["en"] or not word.isalpha() or (word in _EN_FUNCTION and len(words) > 1):
         return set()
@@ -702,6 +704,8 @@ def _english_alternatives(words: list[str], seps: list[str], k: int, en: _Englis
             found = of("VERB", "NOUN", "ADJ")
         elif "NOUN" in readings or "ADJ" in readings:
             found = of("NOUN", "ADJ")  # "retarded" is an adjective, not the verb "retard"
+        elif not readings and not proper:
+            found = {_en_plural(word)}  # a word no dictionary has (a slur, slang): a noun
         else:
             found = of("VERB")
     elif prev is None and nxt == "of":
@@ -716,6 +720,15 @@ def _english_alternatives(words: list[str], seps: list[str], k: int, en: _Englis
         found = of("NOUN", "ADJ")
     found.discard(word)
     return {f for f in found if " " not in f}
+
+
+def _en_plural(noun: str) -> str:
+    """The regular English plural of ``noun`` ("kike" -> "kikes", "darky" -> "darkies")."""
+    if noun.endswith(("s", "x", "z", "ch", "sh")):
+        return noun if noun.endswith("s") else noun + "es"
+    if noun.endswith("y") and len(noun) > 2 and noun[-2] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
 
 
 def _tokens(term: str, lang: str) -> tuple[list[str], list[str]]:
@@ -746,7 +759,8 @@ def generate_forms(term: str, lang: str, limit: int = MAX_FORMS) -> frozenset[st
         if lang == "fr":
             alternatives, compound = _french_alternatives(words, seps, k, _french())
         else:
-            alternatives, compound = _english_alternatives(words, seps, k, _english()), []
+            alternatives = _english_alternatives(words, seps, k, _english(), original[k][:1].isupper())
+            compound = []
         variants = []
         for alternative in sorted(alternatives, key=_closeness(words[k])):  # type: ignore[arg-type]
             variants.append(_join([*original[:k], alternative, *original[k + 1 :]], seps))

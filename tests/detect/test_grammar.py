@@ -323,6 +323,25 @@ def test_a_killing_verb_on_things_is_not_a_threat(shipped: Detector, text: str) 
     assert [h for h in shipped.scan(text) if h.category == "offensive"] == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an insult addressed to the reader, with no slur in it, is offensive
+        "shut up, you nincompoop",
+        "what a buffoon you are",
+        "you're such a knucklehead",
+        "quel guignol tu fais",
+        "ferme-la, sale crapule",
+        "t'es qu'une pouffiasse",
+        # a group called by an insult
+        "Trans people are all complete assholes",
+        "les musulmans sont tous des guignols",
+    ],
+)
+def test_an_insult_addressed_to_someone_is_offensive(shipped: Detector, text: str) -> None:
+    assert top(shipped, text, "offensive") >= 1
+
+
 @pytest.mark.parametrize("text", ["can someone help me with my CV", "besoin d'aide pour mon code"])
 def test_everyday_help_requests_are_at_most_severity_1(shipped: Detector, text: str) -> None:
     assert top(shipped, text, "self_harm") <= 1

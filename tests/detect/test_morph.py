@@ -83,6 +83,15 @@ def test_insults_and_slurs_get_plural_and_feminine() -> None:
     assert "sale juive" in forms("sale juif", "fr")
 
 
+def test_an_english_word_no_dictionary_has_gets_the_regular_plural() -> None:
+    # slurs and slang are absent from lemminflect: read as nouns, they take -s, -es or -ies
+    assert generate_forms("kike", "en") == {"kike", "kikes"}
+    assert generate_forms("darky", "en") == {"darky", "darkies"}
+    assert generate_forms("fuckwit", "en") == {"fuckwit", "fuckwits"}
+    # a capitalised word is a name: no plural
+    assert generate_forms("Scunthorpe", "en") == {"Scunthorpe"}
+
+
 def test_english_verbs() -> None:
     assert {"killed myself", "killing myself", "kills myself"} <= forms("kill myself", "en")
     assert {"slitting my wrists", "slit my wrist"} <= forms("slit my wrists", "en")
