@@ -29,6 +29,7 @@ only once the fast path has found a candidate). :func:`normalize` is a convenien
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -120,16 +121,29 @@ def _fold_run(match: re.Match[str]) -> str:
     return match.group().translate(_TABLE)
 
 
+def _fold_beyond_latin1(error: UnicodeError) -> tuple[str, int]:
+    """Encoding error handler: a run of characters outside Latin-1 is replaced by its fold
+    (which the encoder rejects in turn when it is not Latin-1 itself)."""
+    if not isinstance(error, UnicodeEncodeError):  # pragma: no cover - registered for encoding only
+        raise error
+    return error.object[error.start : error.end].translate(_TABLE), error.end
+
+
+_FOLD_ERRORS = "modconsole.detect.fold"
+codecs.register_error(_FOLD_ERRORS, _fold_beyond_latin1)
+
+
 def _fold_bytes(text: str) -> bytes | None:
     """Return ``fold(text)`` as ASCII bytes, or None when a fold is not Latin-1 (Cyrillic
-    words, CJK...): the byte path of :func:`fold`, without its decoding."""
+    words, CJK...): the byte path of :func:`fold`, without its decoding. Characters outside
+    Latin-1 are folded run by run by the encoder's error handler (a regex looking for them
+    costs more than the whole encoding)."""
     if text.isascii():
         return text.encode("ascii").translate(_BYTES, _BYTES_DELETE)
-    if "\u2019" in text:
+    if "\u2019" in text:  # the typographic apostrophe, by far the most frequent
         text = text.replace("\u2019", "'")
-    text = _NON_LATIN1.sub(_fold_run, text)
     try:
-        raw = text.encode("latin-1")
+        raw = text.encode("latin-1", _FOLD_ERRORS)
     except UnicodeEncodeError:
         return None
     return raw.translate(_BYTES, _BYTES_DELETE)
@@ -142,16 +156,12 @@ def fold(text: str) -> str:
     run first (folding is idempotent), and only text whose folds are not Latin-1 itself
     (Cyrillic words, CJK...) pays for a full ``str.translate``.
     """
-    if not text.isascii():
-        if "\u2019" in text:  # the typographic apostrophe, by far the most frequent
-            text = text.replace("\u2019", "'")
-        text = _NON_LATIN1.sub(_fold_run, text)
-        try:
-            raw = text.encode("latin-1")
-        except UnicodeEncodeError:
-            return text.translate(_TABLE)
-        return raw.translate(_BYTES, _BYTES_DELETE).decode("ascii")
-    return text.encode("ascii").translate(_BYTES, _BYTES_DELETE).decode("ascii")
+    raw = _fold_bytes(text)
+    if raw is not None:
+        return raw.decode("ascii")
+    if "\u2019" in text:
+        text = text.replace("\u2019", "'")
+    return _NON_LATIN1.sub(_fold_run, text).translate(_TABLE)
 
 
 _BANG_INSIDE = re.compile(r"(?<=[^\W_])!(?=[^\W_])")
