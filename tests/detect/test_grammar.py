@@ -192,6 +192,14 @@ def top(detector: Detector, text: str, category: str) -> int:
         "I'm going to jump off the bridge",
         "je vais me jeter sous un train",
         "I bought a rope to hang myself",
+        # acts told by their means or marks, overdoses told as a story, method searches
+        "je me griffe jusqu'au sang quand ça va pas",
+        "hier je me suis entaillée avec une lame de rasoir",
+        "j'ai avalé toute la boîte de somnifères",
+        "comment mourir sans souffrir ?",
+        "what's the easiest way to kill myself",
+        "I OD'd on saturday",
+        "cutting is the only thing that helps",
     ],
 )
 def test_intent_plan_method_or_act_is_severity_3(shipped: Detector, text: str) -> None:
@@ -208,6 +216,11 @@ def test_intent_plan_method_or_act_is_severity_3(shipped: Detector, text: str) -
         "my dad hits me when he's drunk",
         "I was raped by my uncle",
         "j'ai été violée par mon ex",
+        # violence told as an event, with no word for abuse
+        "my boyfriend slammed my head against the car door",
+        "mon copain me rabaisse devant tout le monde",
+        "il m'a étranglée quand j'ai voulu partir",
+        "I think about suicide every night",
     ],
 )
 def test_ideation_or_disclosure_is_severity_2(shipped: Detector, text: str) -> None:
@@ -223,6 +236,12 @@ def test_ideation_or_disclosure_is_severity_2(shipped: Detector, text: str) -> N
         "je ne compte pour personne",
         "nobody would miss me if I was gone",
         "I'm giving away my things",
+        "ils seraient plus heureux sans moi",
+        "bientôt tu n'auras plus à te soucier de moi",
+        "j'ai réglé mes dettes et rangé toutes mes affaires",
+        "it would be easier for them if I wasn't around",
+        # the bare word is a mention
+        "we watched a documentary about suicide",
     ],
 )
 def test_indirect_signs_are_self_harm_at_severity_1(shipped: Detector, text: str) -> None:
@@ -280,6 +299,9 @@ def test_threats_and_solicitation_without_an_insult_word_are_offensive(shipped: 
         "une soirée à mourir d'ennui",
         "je me casse la tête sur cet exercice",
         "c'est tirer sur l'ambulance",
+        # asking someone directly is what prevention pages teach
+        "are you thinking about killing yourself? you can tell me",
+        "est-ce que tu penses à te suicider ? tu peux m'en parler",
     ],
 )
 def test_idioms_homonyms_and_negations_fire_nothing(shipped: Detector, text: str) -> None:

@@ -28,8 +28,11 @@ def test_default_terms_are_well_formed_and_unique() -> None:
 @pytest.mark.parametrize(
     ("term", "lang", "category", "severity"),
     [
-        ("suicide", "fr", "self_harm", 3),
-        ("suicide", "en", "self_harm", 3),
+        # the bare word is a mention (1); ideation (2) and intent (3) are said in phrases
+        ("suicide", "fr", "self_harm", 1),
+        ("suicide", "en", "self_harm", 1),
+        ("suicidal", "en", "self_harm", 2),
+        ("me suicider", "fr", "self_harm", 3),
         ("kill myself", "en", "self_harm", 3),
         ("je veux mourir", "fr", "self_harm", 3),
         ("me scarifier", "fr", "self_harm", 2),
