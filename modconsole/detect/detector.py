@@ -152,6 +152,11 @@ class Detector:
             matched: list[list[tuple[int, _Value]]] = [[] for _ in folds]
         else:
             matched = [list(automaton.iter(folded)) for folded in folds]
+            if not any(matched):  # most messages: no key at all
+                if self.pii and needs_scan(text):
+                    found_pii = scan_pii(text, triggered=_triggered(0), regions=self.regions)
+                    return tidy(found_pii) if len(found_pii) > 1 else found_pii
+                return []
         flags = 0
         rules: set[int] = set()
         for found in matched:
