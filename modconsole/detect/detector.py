@@ -30,7 +30,7 @@ from .lexicon import exception_forms, load_default_exceptions, load_default_term
 from .model import Hit, Term, tidy
 from .normalize import _prepared as prepare
 from .normalize import _spaced, absorb_marks, analyse, skeleton, skeletons
-from .pii import ALL_TRIGGERS, DEFAULT_REGIONS, needs_scan, scan_pii
+from .pii import ALL_TRIGGERS, DEFAULT_REGIONS, needs_scan, scan_pii, should_scan
 
 __all__ = ["Detector"]
 
@@ -175,8 +175,9 @@ class Detector:
                 frames = match_rules(self.grammar, skeleton_text, frames_rules) if frames_rules else []
                 if frames or flags & _LEXICON:
                     hits.extend(self._slow_hits(text, join_all, skeleton_text, found, frames, except_rules))
-        if self.pii and (flags & _ANY_PII or needs_scan(text)):
-            found_pii = scan_pii(text, triggered=_triggered(flags & _ANY_PII), regions=self.regions)
+        kinds = _triggered(flags & _ANY_PII)
+        if self.pii and (should_scan(text, kinds) if kinds else needs_scan(text)):
+            found_pii = scan_pii(text, triggered=kinds, regions=self.regions)
             if found_pii:
                 hits.extend(found_pii)
         return tidy(hits) if len(hits) > 1 else hits

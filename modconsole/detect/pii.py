@@ -19,7 +19,8 @@ The detector's contract:
   (number words, for numbers spelled out);
 * :func:`needs_scan` -- whether the finders must run even though no trigger word was seen
   (``@``/``＠``, a run of digits that could be a phone, fullwidth included); cheap enough to
-  be called on every message;
+  be called on every message; :func:`should_scan` -- the same given the kinds triggered (a
+  street word counts only with a digit, a name introduction only with a capital);
 * :func:`scan_pii` -- the finders, those of the kinds not triggered skipped;
   :func:`find_pii` runs them all and tidies the result.
 """
@@ -45,6 +46,7 @@ __all__ = [
     "find_pii",
     "needs_scan",
     "scan_pii",
+    "should_scan",
 ]
 
 #: Severity per kind: a street address locates a member physically, hence 2.
@@ -205,6 +207,30 @@ def needs_scan(text: str) -> bool:
         return True
     count = _digit_count(folded)
     return count >= 8 and _HINT.search(folded) is not None or count > 0 and address_hint(folded)
+
+
+#: Kinds whose trigger words alone are worth a scan whatever the rest of the text.
+_WORD_KINDS = frozenset({"email", "social_handle", "real_name", "phone"})
+
+
+def should_scan(text: str, triggered: Collection[str]) -> bool:
+    """Return whether the finders may find anything in ``text``, given the kinds whose trigger
+    words the detector saw: :func:`needs_scan` (an "@", a run of digits, a compound street
+    name), a trigger of a kind that needs nothing more (an email spelled out, a handle, a name
+    given explicitly, number words), a street word in a text holding a digit, or a word that
+    introduces a name ("je suis", "I'm") in a text holding a capital after its first two
+    characters (the name finder's introduced names are capitalised). The street and
+    introduction words are common ("end", "light", "je suis"): without this a fifth of all
+    messages would be folded and searched for nothing.
+    """
+    for kind in triggered:
+        if kind in _WORD_KINDS:
+            return True
+    if "introduction" in triggered:
+        rest = text[2:]
+        if rest.lower() != rest or not rest.isascii():  # styled capitals fold into ASCII ones
+            return True
+    return needs_scan(text) or ("address" in triggered and _GATE.search(text) is not None)
 
 
 def _lower(text: str) -> str:
