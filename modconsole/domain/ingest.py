@@ -217,7 +217,9 @@ def _apply(svc: Services, session: Session, events: list[tuple[int, Event]], pol
     fresh = _drop_duplicates(session, events, counts)
     known = _load_known(session, fresh)
     batch = _Batch(now=now)
-    detector = svc.detector(session)
+    # only content is scanned: a batch of reports or self-assessments (an urgent alert) never
+    # waits for the detector to be built
+    detector = svc.detector(session) if any(ev.type == "content" for ev in fresh) else None
     pairs = _load_pairs(session, fresh)
     _load_edits(session, fresh, known, batch)
     for ev in fresh:

@@ -108,7 +108,19 @@ def normalize(text: str) -> object:
         data = json.loads(text)
     except ValueError:
         return HASH.sub("<hash>", AGO.sub("<d>", TIME.sub("<t>", text)))
-    return json.loads(TIME.sub("<t>", json.dumps(data)))
+    return _mask_durations(json.loads(TIME.sub("<t>", json.dumps(data))))
+
+
+def _mask_durations(data: object) -> object:
+    """Wall-clock durations (a queue's median and p90 minutes) depend on how fast each session
+    ran -- the remote one goes through HTTP, and a loaded machine slows either -- so only their
+    presence is compared."""
+    if isinstance(data, dict):
+        return {k: "<minutes>" if k.endswith("_minutes") and isinstance(v, int | float) else _mask_durations(v)
+                for k, v in data.items()}
+    if isinstance(data, list):
+        return [_mask_durations(v) for v in data]
+    return data
 
 
 def make_store(path: Path) -> Store:

@@ -273,3 +273,15 @@ def test_a_grammar_frame_names_its_rule_in_the_signal(svc: Services) -> None:
     [c] = cases.list_queue(svc, svc.actor("lea"), queue="self_harm")
     assert (c.subject_id, c.priority) == ("g1", 3)
     assert [(s.source, s.detail) for s in c.signals] == [("lexicon", "rule wish-dead-conditional (en)")]
+
+
+def test_a_batch_without_content_does_not_wait_for_the_detector(svc: Services) -> None:
+    # building the detector takes a second or two: an urgent self-assessment or a report is
+    # queued without it; the first content builds it
+    result = run(svc, [
+        {"type": "self_assessment", "id": "sa1", "member": "u9", "suicidal": True, "score": 25},
+        {"type": "report", "id": "r1", "reason": "urgent_help", "member": "u9", "reporter": "u8"},
+    ])
+    assert result.events == 2 and svc._detector is None
+    run(svc, [{"type": "content", "id": "c1", "kind": "post", "author": "u9", "body": "je veux mourir"}])
+    assert svc._detector is not None
