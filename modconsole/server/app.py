@@ -9,8 +9,6 @@ API's shape, nothing of the store); point any OpenAPI viewer at it.
 
 from __future__ import annotations
 
-import threading
-
 from fastapi import FastAPI
 
 from modconsole.domain.clock import Clock
@@ -31,21 +29,14 @@ def create_app(db_url: str, *, clock: Clock | None = None, failures: FailedLogin
                   description="Trust-and-safety console API: the same service layer as the local store.",
                   docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None)
     app.state.services = Services(store)
-    # The detector (lexicons, forms, phrase grammar) takes a second or two to build: build it
-    # now, in the background, rather than on the first content batch a client sends.
-    threading.Thread(target=_warm_detector, args=(app.state.services,), name="detector-warmup", daemon=True).start()
+    # The detector (lexicons, forms, phrase grammar) takes a second or two to build: the server
+    # builds it before it answers, not on the first content batch (which may be an urgent post).
+    app.state.services.detector()
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(Gate, services=app.state.services, failures=failures)  # type: ignore[arg-type]
     return app
-
-
-def _warm_detector(services: Services) -> None:
-    try:
-        services.detector()
-    except Exception:  # noqa: BLE001 -- a store not reachable yet: the first content batch builds it
-        pass
 
 
 def create_app_from_env() -> FastAPI:
