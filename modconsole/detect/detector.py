@@ -153,10 +153,7 @@ class Detector:
         else:
             matched = [list(automaton.iter(folded)) for folded in folds]
             if not any(matched):  # most messages: no key at all
-                if self.pii and needs_scan(text):
-                    found_pii = scan_pii(text, triggered=_triggered(0), regions=self.regions)
-                    return tidy(found_pii) if len(found_pii) > 1 else found_pii
-                return []
+                return self._with_pii(text, frozenset(), [])
         flags = 0
         rules: set[int] = set()
         for found in matched:
@@ -175,11 +172,13 @@ class Detector:
                 frames = match_rules(self.grammar, skeleton_text, frames_rules) if frames_rules else []
                 if frames or flags & _LEXICON:
                     hits.extend(self._slow_hits(text, join_all, skeleton_text, found, frames, except_rules))
-        kinds = _triggered(flags & _ANY_PII)
+        return self._with_pii(text, _triggered(flags & _ANY_PII), hits)
+
+    def _with_pii(self, text: str, kinds: frozenset[str], hits: list[Hit]) -> list[Hit]:
+        """``hits`` and the personal details of ``text`` (``kinds``: the kinds whose trigger
+        words were seen), tidied."""
         if self.pii and (should_scan(text, kinds) if kinds else needs_scan(text)):
-            found_pii = scan_pii(text, triggered=kinds, regions=self.regions)
-            if found_pii:
-                hits.extend(found_pii)
+            hits.extend(scan_pii(text, triggered=kinds, regions=self.regions))
         return tidy(hits) if len(hits) > 1 else hits
 
     def _slow_hits(

@@ -175,8 +175,6 @@ _DIGITS = b"0123456789"
 _HINT = re.compile(r"[0-9](?:[\s.\-/()]{0,3}[0-9]){7}")
 # Characters of a non-ASCII text that may make it worth scanning: digits, "@", and the
 # fullwidth, small, mathematical and enclosed forms that fold into them.
-#: Kinds whose finder needs a digit in the text (their trigger words alone find nothing).
-_DIGIT_KINDS = frozenset({"address"})
 _GATE = re.compile("[0-9@\uff10-\uff20\ufe6b\u2460-\u24ff\U0001d7ce-\U0001d7ff]")
 
 
@@ -281,10 +279,6 @@ def scan_pii(
     """
     run_all = triggered is None
     kinds: Collection[str] = () if triggered is None else triggered
-    # digits, "@" or a character folding into one: without any, only names and handles remain
-    marked = _GATE.search(text) is not None
-    if not (run_all or marked) and all(k in _DIGIT_KINDS for k in kinds):
-        return []  # a street word, but no digit to make an address of it
     folded = fold_pii(text)
     view = folded.text
     hits: list[Hit] = []
@@ -292,22 +286,17 @@ def scan_pii(
     explicit = run_all or "real_name" in kinds
     introduced = run_all or "introduction" in kinds
     lower = _lower(view) if spelled or explicit else None
-    if marked or run_all:
-        if run_all or "@" in view or "email" in kinds:
-            hits.extend(_spans(folded, "email", _email_spans(view)))
-        count = _digit_count(view)
-        budget = Budget() if spelled or count >= 8 else None
-        if count >= 8:
-            hits.extend(_spans(folded, "phone", find_digit_phones(view, regions, budget)))
-        if spelled:
-            hits.extend(_spans(folded, "phone", find_spelled_phones(view, regions, budget, lower)))
-        if count and (run_all or "address" in kinds or address_hint(view)):
-            hits.extend(_spans(folded, "address", address_spans(view)))
-    else:
-        if "email" in kinds:
-            hits.extend(_spans(folded, "email", _email_spans(view)))  # spelled out: "jean at gmail dot com"
-        if spelled:
-            hits.extend(_spans(folded, "phone", find_spelled_phones(view, regions, Budget(), lower)))
+    if run_all or "@" in view or "email" in kinds:
+        hits.extend(_spans(folded, "email", _email_spans(view)))  # also spelled out: "jean at gmail dot com"
+    # no digit nor anything folding into one: no phone in digits, no address
+    count = _digit_count(view) if run_all or _GATE.search(text) is not None else 0
+    budget = Budget() if spelled or count >= 8 else None
+    if count >= 8:
+        hits.extend(_spans(folded, "phone", find_digit_phones(view, regions, budget)))
+    if spelled:
+        hits.extend(_spans(folded, "phone", find_spelled_phones(view, regions, budget, lower)))
+    if count and (run_all or "address" in kinds or address_hint(view)):
+        hits.extend(_spans(folded, "address", address_spans(view)))
     if run_all or "social_handle" in kinds:
         hits.extend(_spans(folded, "social_handle", _social_spans(view)))
     if explicit or introduced:
