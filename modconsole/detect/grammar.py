@@ -30,6 +30,15 @@ treated like an exception phrase, and drops every lexicon or grammar hit that ov
 That holds idioms no list can hold ("overdose de séries", "overdose of Netflix": an
 overdose of anything that is not a drug; "mourir de rire", "dying to see it").
 
+A rule whose category is ``demote`` lowers instead of dropping: every ``self_harm`` hit it
+overlaps is kept with its severity capped at the rule's severity (``1`` or ``2``), and its
+``term`` says which rule lowered it. That holds what a member writes about *someone else's*
+risk ("my son is cutting himself", "elle s'est scarifiée", "signs of suicide in a teen"): a
+mental-health service wants it seen in ``self_harm``, but it is a concern about a third person,
+not the writer's own intent, so it must not reach the urgent queue. A demote rule is written
+around the third person (a reflexive "himself", a "se" with a third-person subject), so a
+first-person statement in the same message ("… and I want to die too") keeps its severity.
+
 ``noneg`` drops a match when a negation (``@neg.LANG``) lies inside it or in the four words
 before it ("je ne vais pas te tuer", "I would never hurt you", "I never said that X are
 scum"; "why don't we…" is a question, not a negation). Rules of ``self_harm`` are not negation-guarded on purpose:
@@ -55,11 +64,13 @@ from importlib import resources
 from .model import TERM_CATEGORIES
 from .normalize import skeleton
 
-__all__ = ["EXCEPT", "Grammar", "GrammarError", "Rule", "load_default_grammar", "match_rules", "parse_grammar",
+__all__ = ["DEMOTE", "EXCEPT", "Grammar", "GrammarError", "Rule", "load_default_grammar", "match_rules", "parse_grammar",
            "trigger_words"]
 
 #: The category of rules that only drop hits (idioms, figurative senses).
 EXCEPT = "except"
+#: The category of rules that cap the severity of the self_harm hits they overlap.
+DEMOTE = "demote"
 
 
 class GrammarError(ValueError):
@@ -78,6 +89,8 @@ class Rule:
     triggers: frozenset[str]  # skeleton keys (without padding) that make the rule worth running
     noneg: bool
     negation: re.Pattern[str] | None = None
+    before: int = 0  # at most this many words of a match lie before its trigger word(s)
+    after: int = 0  # and at most this many after them
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -100,6 +113,7 @@ class Grammar:
     rules: tuple[Rule, ...] = ()
     triggers: dict[str, frozenset[int]] = field(default_factory=dict)  # key -> rule indexes
     excepts: frozenset[int] = frozenset()  # indexes of the except rules
+    demotes: frozenset[int] = frozenset()  # indexes of the demote rules
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -242,14 +256,18 @@ class _Parser:
 
     def rule(self, match: re.Match[str], where: str) -> Rule:
         name, lang, category, severity, flags, pattern = match.groups()
-        if category not in TERM_CATEGORIES and category != EXCEPT:
+        if category not in TERM_CATEGORIES and category not in (EXCEPT, DEMOTE):
             raise GrammarError(f"{where}: unknown category {category!r}")
         if (category == EXCEPT) != (severity == "0"):
             raise GrammarError(f"{where}: severity 0 is for except rules, and except rules have severity 0")
+        if category == DEMOTE and severity not in ("1", "2"):
+            raise GrammarError(f"{where}: a demote rule caps severity at 1 or 2")
         options = set(flags.split())
         if options - {"noneg"}:
             raise GrammarError(f"{where}: unknown option(s) {sorted(options - {'noneg'})}")
         parts: list[str] = []
+        widths: list[int] = []  # the most words each element can match
+        trigger_at = -1
         triggers: list[str] | None = None
         position = 0
         pattern = pattern.strip()
@@ -262,11 +280,13 @@ class _Parser:
                 if mark:
                     raise GrammarError(f"{where}: a number cannot be optional or a trigger")
                 parts.append(_NUMBER)
+                widths.append(2)
                 continue
             if token.startswith("_") and token[1:].isdigit():
                 if mark:
                     raise GrammarError(f"{where}: a gap cannot be optional or a trigger")
                 parts.append(f"(?:(?<= )[^ ]+ ){{0,{int(token[1:])}}}")
+                widths.append(int(token[1:]))
                 continue
             negated = token.startswith("^")
             if negated:
@@ -288,6 +308,7 @@ class _Parser:
                 firsts = sorted({re.escape(k.split(" ", 1)[0]) for k in keys}, key=lambda w: (-len(w), w))
                 # (?<= ): a glued elision ("d'" before it) must not start this word mid-word
                 parts.append("(?<= )(?!(?:" + "|".join(firsts) + ") )[^ ]+ ")
+                widths.append(1)
                 continue
             if token.startswith("@"):
                 cache_key = (token[1:], trigger)
@@ -302,7 +323,9 @@ class _Parser:
                 if triggers is not None:
                     raise GrammarError(f"{where}: more than one trigger")
                 triggers = keys
+                trigger_at = len(widths)
             parts.append(group)
+            widths.append(max(key.count(" ") + 1 for key in keys))
         if pattern[position:].strip():
             raise GrammarError(f"{where}: cannot read {pattern[position:]!r}")
         if triggers is None:
@@ -321,6 +344,7 @@ class _Parser:
             name=name, lang=lang, category=category, severity=int(severity),
             source="(?<= )" + "".join(parts), triggers=frozenset(triggers),
             noneg="noneg" in options, negation=negation,
+            before=sum(widths[:trigger_at]), after=sum(widths[trigger_at + 1 :]),
         )
 
 
@@ -367,7 +391,8 @@ def parse_grammar(
         for key in rule.triggers:
             triggers.setdefault(key, set()).add(index)
     excepts = frozenset(i for i, rule in enumerate(rules) if rule.category == EXCEPT)
-    return Grammar(tuple(rules), {k: frozenset(v) for k, v in triggers.items()}, excepts)
+    demotes = frozenset(i for i, rule in enumerate(rules) if rule.category == DEMOTE)
+    return Grammar(tuple(rules), {k: frozenset(v) for k, v in triggers.items()}, excepts, demotes)
 
 
 @lru_cache(maxsize=1)
@@ -431,13 +456,58 @@ def _words_before(text: str, index: int, count: int) -> int:
     return max(position - 1, 0)
 
 
-def match_rules(grammar: Grammar, folded_text: str, rule_ids: Iterable[int]) -> list[tuple[int, int, Rule]]:
+def _words_after(text: str, index: int, count: int) -> int:
+    """Return the index just past the space that ends the ``count``-th word after the one
+    ending at the space ``index`` of a padded skeleton."""
+    position = index
+    for _ in range(count):
+        following = text.find(" ", position + 1)
+        if following < 0:
+            return len(text)
+        position = following
+    return position + 1
+
+
+def _windows(text: str, rule: Rule, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where a match of ``rule`` can lie: around each of its trigger ``spans`` (a key's
+    leading and trailing space), as far as the rule's elements reach; overlapping windows
+    merged. A match holds a trigger word, so searching these instead of the whole text finds
+    the same matches and spares the regex engine every other position of a long message."""
+    windows: list[tuple[int, int]] = []
+    for first, last in sorted(spans):
+        start = _words_before(text, first + 1, rule.before)
+        stop = _words_after(text, last, rule.after)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(stop, windows[-1][1]))
+        else:
+            windows.append((start, stop))
+    return windows
+
+
+def match_rules(
+    grammar: Grammar,
+    folded_text: str,
+    rule_ids: Iterable[int],
+    spans: dict[int, list[tuple[int, int]]] | None = None,
+) -> list[tuple[int, int, Rule]]:
     """Return ``(first, stop, rule)`` skeleton spans of the given rules' matches in
-    ``folded_text`` (a padded skeleton)."""
+    ``folded_text`` (a padded skeleton).
+
+    ``spans``, when given, maps a rule to where the automaton saw its trigger keys in this
+    very text (each key's leading space and trailing space): the rule is searched around them
+    only, and not at all when it has none here."""
     out: list[tuple[int, int, Rule]] = []
     for index in sorted(set(rule_ids)):
         rule = grammar.rules[index]
-        for match in rule.pattern.finditer(folded_text):
+        if spans is None:
+            matches = list(rule.pattern.finditer(folded_text))
+        else:
+            here = spans.get(index)
+            if not here:
+                continue
+            pattern = rule.pattern
+            matches = [m for start, stop in _windows(folded_text, rule, here) for m in pattern.finditer(folded_text, start, stop)]
+        for match in matches:
             first, stop = match.start(), match.end()
             while stop > first and folded_text[stop - 1] == " ":
                 stop -= 1

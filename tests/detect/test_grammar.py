@@ -39,6 +39,8 @@ def frames(detector: Detector, text: str) -> list[tuple[str, str]]:
         (["rule r en rude 3 : [die]!"], "toy:1: unknown category 'rude'"),
         (["rule r en except 2 : [die]!"], "toy:1: severity 0 is for except rules"),
         (["rule r en self_harm 0 : [die]!"], "toy:1: severity 0 is for except rules"),
+        (["rule r en demote 3 : [himself]!"], "toy:1: a demote rule caps severity at 1 or 2"),
+        (["rule r en demote 0 : [himself]!"], "toy:1: severity 0 is for except rules"),
         (["class a = x", "class a = y"], "toy:2: class a defined twice"),
         (["rule r en self_harm 3 : [die]!", "rule r en self_harm 2 : [dead]!"], "toy:2: rule r (en) defined twice"),
         (["class c = dead 😭"], "toy:1: 'dead 😭': only letters"),
@@ -144,6 +146,30 @@ def test_except_rules_drop_overlapping_hits_of_lexicon_and_grammar() -> None:
     detector = Detector([Term("die", "self_harm", "en", 2)], pii=False, exceptions=[], grammar=grammar)
     assert detector.scan("I want to die laughing") == []
     assert [(h.kind, h.term) for h in detector.scan("I want to die")] == [("grammar", "wish")]
+
+
+def test_demote_rules_cap_the_severity_of_overlapping_self_harm_hits_only() -> None:
+    grammar = parse_grammar(
+        [
+            "rule wish en self_harm 3 : [i] [want to] [die]!",
+            "rule threat en offensive 3 : [kill]! [him]",
+            "rule other en demote 1 : [he] [said] [i]!",
+            "rule is-cutting en demote 2 : [he] [is]! [cutting]",
+        ],
+        "toy",
+        inflect=same,
+    )
+    detector = Detector([Term("cutting", "self_harm", "en", 3)], pii=False, exceptions=[], grammar=grammar)
+    # the grammar hit and the lexicon hit the demote match overlaps are kept, at severity 1,
+    # and say which rule lowered them
+    lowered = detector.scan("he said i want to die")
+    assert [(h.category, h.severity, h.term) for h in lowered] == [("self_harm", 1, "wish · lowered by other")]
+    assert [(h.severity, h.term) for h in detector.scan("he is cutting")] == [(2, "cutting · lowered by is-cutting")]
+    assert [(h.severity, h.term) for h in detector.scan("i am cutting")] == [(3, "cutting")]
+    # a hit it does not overlap keeps its severity; so does another category
+    text = "he said i am fine. i want to die"
+    assert [(h.severity, h.term) for h in detector.scan(text)] == [(3, "wish")]
+    assert [(h.category, h.severity) for h in detector.scan("he said i kill him")] == [("offensive", 3)]
 
 
 def test_inflected_alternatives_use_the_inflector() -> None:
@@ -364,6 +390,37 @@ def test_an_insult_addressed_to_someone_is_offensive(shipped: Detector, text: st
     assert top(shipped, text, "offensive") >= 1
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My son is cutting himself, I saw the marks. What should we do?",
+        "my friend said she wants to kill herself",
+        "Mon fils se scarifie depuis des mois, je ne sais plus quoi faire.",
+        "Ma meilleure amie veut se suicider, comment l'aider ?",
+        "Elle parle souvent de mourir, je m'inquiète pour elle.",
+        "What are the warning signs of suicide in a teenager?",
+        "Quels sont les signes d'une crise suicidaire chez un adolescent ?",
+        "He's been really suicidal lately and I don't know how to help.",
+        "She took her own life last year.",
+    ],
+)
+def test_someone_elses_risk_is_self_harm_at_severity_1_at_most(shipped: Detector, text: str) -> None:
+    # issue 15: help requests about others are seen, but at no more than severity 1
+    assert top(shipped, text, "self_harm") <= 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My son is cutting himself and honestly I want to kill myself too.",
+        "Mon frère s'est scarifié. Moi je veux me tuer.",
+        "He said I'm a burden and I'm going to end my life tonight.",
+    ],
+)
+def test_the_writers_own_intent_keeps_severity_3_beside_someone_elses(shipped: Detector, text: str) -> None:
+    assert top(shipped, text, "self_harm") == 3
+
+
 @pytest.mark.parametrize("text", ["can someone help me with my CV", "besoin d'aide pour mon code"])
 def test_everyday_help_requests_are_at_most_severity_1(shipped: Detector, text: str) -> None:
     assert top(shipped, text, "self_harm") <= 1
@@ -400,3 +457,37 @@ def test_the_shipped_slips_match_a_fresh_generation() -> None:
 
     shipped_text = resources.files("modconsole.detect").joinpath("data", "typos.tsv").read_text(encoding="utf-8")
     assert shipped_text == fresh, "run: python -m modconsole.detect.typos --write"
+
+
+def test_a_long_message_searched_around_its_triggers_gives_the_hits_of_a_whole_search(
+    shipped: Detector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long skeleton has each rule searched only around its trigger words (see
+    ``grammar._windows``): on the development corpus's texts, joined into forum-length posts
+    (over 800 characters), that finds exactly what a search of the whole text finds."""
+    import json
+    from pathlib import Path
+
+    from modconsole.detect import detector as detector_module
+
+    dev = Path(__file__).resolve().parents[2] / "bench" / "corpus" / "dev"
+    texts = [
+        json.loads(line)["text"]
+        for name in ("risk.jsonl", "offensive.jsonl", "benign.jsonl")
+        for line in (dev / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    posts: list[str] = [""]
+    for text in texts:
+        if len(posts[-1]) > 2 * detector_module._WINDOWED:
+            posts.append("")
+        posts[-1] = f"{posts[-1]} {text}".strip()
+
+    def hits() -> list[list[tuple[str, int, int, int, str]]]:
+        return [[(h.category, h.severity, h.start, h.end, h.term) for h in shipped.scan(p)] for p in posts]
+
+    windowed = hits()
+    monkeypatch.setattr(detector_module, "_WINDOWED", 10**9)
+    whole = hits()
+    assert sum(map(len, whole)) > len(posts)  # the posts do hold frames
+    assert windowed == whole
