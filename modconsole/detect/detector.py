@@ -166,10 +166,10 @@ class Detector:
                     rules.update(value[3])
         hits: list[Hit] = []
         if flags & (_LEXICON | _GRAMMAR):
-            excepts, demotes = self.grammar.excepts, self.grammar.demotes
-            frames_rules = [i for i in rules if i not in excepts and i not in demotes]
-            except_rules = [i for i in rules if i in excepts]
-            demote_rules = [i for i in rules if i in demotes]
+            grammar = self.grammar
+            frames_rules = rules - grammar.excepts - grammar.demotes
+            except_rules = rules & grammar.excepts
+            demote_rules = rules & grammar.demotes
             for join_all, skeleton_text, found in zip((False, True), folds, matched, strict=False):
                 # the frames run on the fast skeleton (the offset map reads the same string);
                 # the offset map is built only when a term or a frame was found
@@ -197,8 +197,8 @@ class Detector:
         skeleton_text: str,
         found: list[tuple[int, _Value]],
         frames: list[tuple[int, int, Rule]],
-        except_rules: list[int],
-        demote_rules: list[int] | None = None,
+        except_rules: Iterable[int],
+        demote_rules: Iterable[int] = (),
         triggers: dict[int, list[tuple[int, int]]] | None = None,
     ) -> list[Hit]:
         """Lexicon terms and the given frames of one skeleton reading, mapped back to ``text``,

@@ -497,7 +497,7 @@ def match_rules(
     very text (each key's leading space and trailing space): the rule is searched around them
     only, and not at all when it has none here."""
     out: list[tuple[int, int, Rule]] = []
-    for index in sorted(set(rule_ids)):
+    for index in sorted(rule_ids):
         rule = grammar.rules[index]
         if spans is None:
             matches = list(rule.pattern.finditer(folded_text))
